@@ -1,0 +1,34 @@
+# ReadNext: tests and benchmarks. The benchmarks read ../shared (see ../shared/bench/FORMAT.md).
+PYTHON ?= python3
+SHARED ?= ../shared
+BENCH_OUT ?= bench-out
+PORT ?= 8765
+
+.PHONY: install serve browsers test bench
+
+# torch first and pinned: 2.13.0 is the CPU wheel these machines hold; any other spec pulls GBs of CUDA builds.
+install:
+	$(PYTHON) -m pip install --quiet torch==2.13.0
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+
+serve: install
+	$(PYTHON) -m readnext.cli serve --port $(PORT)
+
+# Debian's Chromium and its driver, for the extension's tests in a real browser (needs root, as in CI).
+browsers:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+test: install browsers
+	$(PYTHON) -m pytest -q
+
+# Ranking quality on CiteSeer: baselines and the product in one run (docs/benchmarks.md). The home keeps the
+# embeddings, so only the first run embeds the corpus.
+bench:
+	mkdir -p $(BENCH_OUT)
+	$(PYTHON) -m readnext.cli bench quality --corpus $(SHARED)/bench/citeseer/corpus.jsonl \
+		--users $(SHARED)/bench/citeseer/users.jsonl --home $(BENCH_OUT)/citeseer-home \
+		--out $(BENCH_OUT)/citeseer-predictions.json > $(BENCH_OUT)/citeseer-quality.txt
+	cat $(BENCH_OUT)/citeseer-quality.txt
+
+# bench-speed: reserved for the latency benchmark.

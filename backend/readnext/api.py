@@ -1,0 +1,150 @@
+"""The HTTP API: parse, call the engine, format. Security checks run before every view."""
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+
+from flask import Flask, g, jsonify, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from .config import Config
+from .engine import ReadNext
+from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
+
+PREFIX = "/api/v1"
+EXTENSION_ORIGIN = re.compile(r"^(chrome-extension://[a-p]{32}|moz-extension://[0-9a-fA-F-]{36})$")
+OPEN_PATHS = {f"{PREFIX}/status"}
+ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+               503: "model_unavailable"}
+log = logging.getLogger("readnext.api")
+
+
+def _allowed_origin(origin: str, config: Config) -> bool:
+    if not EXTENSION_ORIGIN.match(origin):
+        return False
+    return not config.extension_ids or origin.split("://", 1)[1] in config.extension_ids
+
+
+def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes
+    app.json.sort_keys = False
+    engine = engine or ReadNext(config)
+    app.extensions["readnext"] = engine
+    allowed_hosts = {f"127.0.0.1:{config.port}", f"localhost:{config.port}"}
+    CORS(app, resources={f"{PREFIX}/*": {"origins": [EXTENSION_ORIGIN]}},
+         allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "PUT", "DELETE"], max_age=600)
+
+    @app.before_request
+    def guard():
+        # DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+        if request.host not in allowed_hosts:
+            raise Forbidden(f"requests must be addressed to 127.0.0.1:{config.port} or localhost:{config.port}")
+        origin = request.headers.get("Origin")
+        if origin is not None and not _allowed_origin(origin, config):
+            raise Forbidden("web pages may not call the ReadNext backend; only the ReadNext extension may")
+        if request.method == "OPTIONS" or request.path in OPEN_PATHS:
+            return None
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
+            raise Unauthorized("missing or wrong pairing token: run `readnext pair` and paste the token "
+                               "into the extension's options")
+        if request.method in ("POST", "PUT") and not request.is_json:
+            raise ValidationError("send JSON with Content-Type: application/json")
+        return None
+
+    @app.errorhandler(ReadNextError)
+    def readnext_error(error: ReadNextError):
+        return _error(error.status, str(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description
+        if error.code == 400 and request.is_json:
+            message = "the body is not valid JSON"
+        if error.code == 413:
+            message = f"the request is larger than {config.max_request_bytes} bytes"
+        return _error(error.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _error(500, f"internal error: {type(error).__name__}; see the server log")
+
+    def body() -> dict:
+        data = request.get_json()
+        if not isinstance(data, dict):
+            raise ValidationError("the body must be a JSON object")
+        return data
+
+    @app.get(f"{PREFIX}/status")
+    def status():
+        return jsonify(engine.status())
+
+    @app.post(f"{PREFIX}/events")
+    def events():
+        return jsonify(engine.record(body().get("events")))
+
+    @app.post(f"{PREFIX}/feedback")
+    def feedback():
+        data = body()
+        action = data.get("action")
+        if action not in ("save", "unsave", "dismiss", "hide"):
+            raise ValidationError("'action' must be one of save, unsave, dismiss, hide")
+        event = {key: data[key] for key in ("id", "paper", "paper_id", "ts", "site", "url") if key in data}
+        return jsonify(engine.record([{**event, "type": action}]))
+
+    @app.post(f"{PREFIX}/recommend")
+    def recommend():
+        data = body()
+        result = engine.recommend(data.get("context"), data.get("k", 10))
+        return jsonify({"mode": result.mode, "note": result.note, "interests": result.interests,
+                        "items": [item.to_dict() for item in result.items]})
+
+    @app.post(f"{PREFIX}/score")
+    def score():
+        data = body()
+        mode, items = engine.score_papers(data.get("papers"), data.get("context"))
+        return jsonify({"mode": mode, "items": [
+            {"paper_id": i.paper.id, "score": round(i.score, 4), "reasons": i.reasons, "state": i.state}
+            for i in items]})
+
+    @app.get(f"{PREFIX}/history")
+    def history():
+        limit = request.args.get("limit", 50, type=int)
+        offset = request.args.get("offset", 0, type=int)
+        if not (1 <= limit <= 1000 and offset >= 0):
+            raise ValidationError("'limit' must be 1..1000 and 'offset' not negative")
+        return jsonify(engine.history_items(limit, offset))
+
+    @app.delete(f"{PREFIX}/history")
+    def forget_all():
+        return jsonify({"deleted": engine.forget(None)})
+
+    @app.delete(f"{PREFIX}/history/<path:paper_id>")
+    def forget(paper_id: str):
+        return jsonify({"deleted": engine.forget(paper_id)})
+
+    @app.get(f"{PREFIX}/profile")
+    def profile():
+        return jsonify(engine.profile_summary())
+
+    @app.get(f"{PREFIX}/papers/<path:paper_id>")
+    def paper(paper_id: str):
+        return jsonify(engine.paper(paper_id).to_dict())
+
+    @app.get(f"{PREFIX}/export")
+    def export():
+        return jsonify(engine.export())
+
+    return app
+
+
+def _error(status: int, message: str):
+    response = jsonify({"error": {"code": ERROR_CODES.get(status, "error"), "message": message}})
+    response.status_code = status
+    return response

@@ -1,0 +1,1 @@
+"""Benchmarks that measure the product through its own pipeline: `readnext bench ...`."""

@@ -1,0 +1,44 @@
+"""Configuration, passed in, never read from globals. The data directory is resolved here and only here."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_PORT = 8765
+
+
+def resolve_home(home: str | os.PathLike | None = None) -> Path:
+    """`home`, else $READNEXT_HOME, else ~/.local/share/readnext."""
+    if home:
+        return Path(home).expanduser().resolve()
+    if os.environ.get("READNEXT_HOME"):
+        return Path(os.environ["READNEXT_HOME"]).expanduser().resolve()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return (Path(data) / "readnext").resolve()
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    model: str = DEFAULT_MODEL
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    device: str = "auto"  # auto, cpu, cuda
+    # Extension ids allowed to call the API; empty allows any chrome-extension:// or moz-extension:// origin
+    # (the pairing token is what proves the caller is ours).
+    extension_ids: tuple[str, ...] = ()
+    max_request_bytes: int = 2 * 1024 * 1024
+    index_save_every: int = 500  # index additions between saves; a crash re-adds the rest from the cache
+    fetch: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, home=None, **overrides) -> "Config":
+        values = {k: v for k, v in overrides.items() if v is not None}
+        if "model" not in values and os.environ.get("READNEXT_MODEL"):
+            values["model"] = os.environ["READNEXT_MODEL"]
+        return cls(home=resolve_home(home), **values)
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)

@@ -1,0 +1,233 @@
+"""The paper store: metadata for millions of papers in SQLite, the embedding cache, term statistics.
+
+Each paper has an integer `label`, its row id, which is also its label in the vector index. The `indexed`
+column holds the content hash whose vector the saved index holds; it is written only after the index file is
+saved, so after a crash any paper whose `indexed` differs from its `hash` is re-added from the cache.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from . import storage
+from .papers import Paper, canonical_id, merge
+from .text import term_set
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    label INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    data TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    indexed TEXT
+);
+CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, label INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS aliases_label ON aliases(label);
+CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,
+                                    PRIMARY KEY (model, hash));
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class Upserted:
+    """What an upsert changed: every paper as now stored, those whose text changed, labels merged away."""
+    papers: list[tuple[int, Paper]] = field(default_factory=list)
+    changed: list[tuple[int, Paper]] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+
+
+def _decode(data: str) -> Paper:
+    return Paper(**json.loads(data))
+
+
+class Corpus:
+    def __init__(self, path: Path):
+        self.conn = storage.open_sqlite(path)
+        self.conn.executescript(SCHEMA)
+        self.lock = threading.RLock()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- papers -------------------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def label_of(self, paper_id: str) -> int | None:
+        key = canonical_id(paper_id)
+        row = self.conn.execute("SELECT label FROM papers WHERE id = ?", (key,)).fetchone() or \
+            self.conn.execute("SELECT label FROM aliases WHERE alias = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def get(self, paper_id: str) -> Paper | None:
+        label = self.label_of(paper_id)
+        return self.by_labels([label]).get(label) if label is not None else None
+
+    def by_labels(self, labels: Iterable[int]) -> dict[int, Paper]:
+        labels = [int(x) for x in labels]
+        found: dict[int, Paper] = {}
+        for start in range(0, len(labels), 900):  # SQLite's limit on bound variables
+            chunk = labels[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for label, data in self.conn.execute(f"SELECT label, data FROM papers WHERE label IN ({marks})", chunk):
+                found[label] = _decode(data)
+        return found
+
+    def iter_papers(self, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
+        last = 0
+        while True:
+            rows = self.conn.execute("SELECT label, data FROM papers WHERE label > ? ORDER BY label LIMIT ?",
+                                     (last, batch)).fetchall()
+            if not rows:
+                return
+            for label, data in rows:
+                yield label, _decode(data)
+            last = rows[-1][0]
+
+    def upsert(self, papers: Iterable[Paper]) -> Upserted:
+        """Store papers, merging each with every stored copy it shares an id or alias with."""
+        result = Upserted()
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                for paper in papers:
+                    self._upsert_one(paper, result)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return result
+
+    def _upsert_one(self, paper: Paper, result: Upserted) -> None:
+        ids = [paper.id, *paper.aliases]
+        marks = ",".join("?" * len(ids))
+        labels = sorted({row[0] for row in self.conn.execute(
+            f"SELECT label FROM papers WHERE id IN ({marks}) UNION SELECT label FROM aliases WHERE alias IN ({marks})",
+            ids + ids)})
+        if not labels:
+            label = self.conn.execute("INSERT INTO papers (id, data, hash) VALUES (?, ?, ?)",
+                                      (paper.id, "{}", paper.content_hash())).lastrowid
+            self._write(label, paper, old=None)
+            result.papers.append((label, paper))
+            result.changed.append((label, paper))
+            return
+        stored = self.by_labels(labels)
+        keep = labels[0]
+        merged = stored[keep]
+        for other in labels[1:]:  # two records turned out to be one paper (a Scholar hit and its arXiv page)
+            merged = merge(merged, stored[other])
+            self._forget_terms(stored[other])
+            self.conn.execute("DELETE FROM papers WHERE label = ?", (other,))
+            self.conn.execute("UPDATE aliases SET label = ? WHERE label = ?", (keep, other))
+            result.removed.append(other)
+        merged = merge(merged, paper)
+        old = stored[keep]
+        self._write(keep, merged, old=old)
+        result.papers.append((keep, merged))
+        if merged.content_hash() != old.content_hash() or len(labels) > 1:
+            result.changed.append((keep, merged))
+
+    def _write(self, label: int, paper: Paper, old: Paper | None) -> None:
+        new_hash = paper.content_hash()
+        self.conn.execute("UPDATE papers SET id = ?, data = ?, hash = ? WHERE label = ?",
+                          (paper.id, json.dumps(paper.to_dict(), ensure_ascii=False), new_hash, label))
+        self.conn.executemany("INSERT OR REPLACE INTO aliases (alias, label) VALUES (?, ?)",
+                              [(alias, label) for alias in paper.aliases])
+        if old is None or old.content_hash() != new_hash:
+            if old is not None:
+                self._forget_terms(old)
+            self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, 1) "
+                                  "ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                                  [(t,) for t in term_set(paper.text())])
+
+    def _forget_terms(self, paper: Paper) -> None:
+        self.conn.executemany("UPDATE terms SET df = df - 1 WHERE term = ?", [(t,) for t in term_set(paper.text())])
+
+    def delete(self, paper_id: str) -> int | None:
+        label = self.label_of(paper_id)
+        if label is None:
+            return None
+        paper = self.by_labels([label])[label]
+        with self.lock:
+            self.conn.execute("BEGIN")
+            self._forget_terms(paper)
+            self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
+            self.conn.execute("DELETE FROM papers WHERE label = ?", (label,))
+            self.conn.execute("COMMIT")
+        return label
+
+    # --- term statistics -------------------------------------------------------------------------------------
+    def document_frequencies(self, terms: Iterable[str]) -> Counter:
+        terms = list(set(terms))
+        found: Counter = Counter()
+        for start in range(0, len(terms), 900):
+            chunk = terms[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(dict(self.conn.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", chunk)))
+        return found
+
+    # --- embedding cache and index bookkeeping ----------------------------------------------------------------
+    def cached_vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        hashes = list(set(hashes))
+        found = {}
+        for start in range(0, len(hashes), 900):
+            chunk = hashes[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self.conn.execute(
+                    f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({marks})", [model, *chunk]):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def store_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.lock:
+            self.conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vec) VALUES (?, ?, ?)",
+                                  [(model, key, np.asarray(v, np.float32).tobytes()) for key, v in vectors.items()])
+
+    def unindexed(self, model: str) -> Iterator[tuple[int, str]]:
+        """(label, hash) of papers whose current text has a cached vector the saved index lacks."""
+        yield from self.conn.execute(
+            "SELECT p.label, p.hash FROM papers p JOIN vectors v ON v.model = ? AND v.hash = p.hash "
+            "WHERE p.indexed IS NOT p.hash", (model,))
+
+    def unembedded(self, model: str, limit: int = 10_000) -> list[tuple[int, Paper]]:
+        rows = self.conn.execute(
+            "SELECT p.label, p.data FROM papers p LEFT JOIN vectors v ON v.model = ? AND v.hash = p.hash "
+            "WHERE v.hash IS NULL LIMIT ?", (model, limit)).fetchall()
+        return [(label, _decode(data)) for label, data in rows]
+
+    def indexed_labels(self) -> set[int]:
+        return {row[0] for row in self.conn.execute("SELECT label FROM papers WHERE indexed IS NOT NULL")}
+
+    def mark_indexed(self, entries: Iterable[tuple[int, str]]) -> None:
+        with self.lock:
+            self.conn.executemany("UPDATE papers SET indexed = ? WHERE label = ?",
+                                  [(key, label) for label, key in entries])
+
+    def clear_indexed(self) -> None:
+        with self.lock:
+            self.conn.execute("UPDATE papers SET indexed = NULL")
+
+    def hash_of(self, labels: Iterable[int]) -> dict[int, str]:
+        labels = list(labels)
+        found = {}
+        for start in range(0, len(labels), 900):
+            chunk = labels[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT label, hash FROM papers WHERE label IN ({marks})", chunk))
+        return found
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

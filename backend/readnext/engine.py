@@ -1,0 +1,305 @@
+"""ReadNext as a library: the one object the API, the CLI and the benchmarks call."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from . import __version__, storage
+from .config import Config
+from .corpus import Corpus
+from .embed import Embedder, load_embedder
+from .errors import NotFound, ValidationError
+from .explain import Explainer
+from .history import MAX_BATCH, History, parse_event
+from .index import VectorIndex
+from .papers import Paper, canonical_id, paper_from_dict
+from .profile import Profile, build_profile
+from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
+from .text import term_set
+
+MAX_K = 100
+MAX_SCORE_PAPERS = 500
+
+
+@dataclass
+class Recommendation:
+    paper: Paper
+    score: float
+    reasons: list[dict]
+    state: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"paper": self.paper.to_dict(), "score": round(self.score, 4), "reasons": self.reasons,
+                "state": self.state}
+
+
+@dataclass
+class Recommendations:
+    mode: str  # personal, context or empty
+    note: str
+    items: list[Recommendation] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+
+
+class ReadNext:
+    def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT):
+        self.config = config
+        self.ranking = ranking
+        self.home = storage.ensure_home(config.home)
+        self.embedder = embedder or load_embedder(config.model, config.device)
+        self.model = self.embedder.name
+        self.corpus = Corpus(self.home / "papers.sqlite")
+        self.history = History(self.home)
+        self.token = storage.load_or_create_token(self.home / "token")
+        self.index_path = self.home / "index.hnsw"
+        self._embed_lock = threading.Lock()
+        self._profile_lock = threading.Lock()
+        self._profile: tuple[tuple, Profile] | None = None
+        self._papers_version = 0
+        self._unsaved = 0
+        self.index = self._open_index()
+
+    # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
+    def _open_index(self) -> VectorIndex:
+        index = VectorIndex.load(self.index_path, self.embedder.dim, self.model)
+        if index is None:  # missing, damaged or another model's: rebuild from the cache, never serve wrong ids
+            self.corpus.clear_indexed()
+            index = VectorIndex(self.embedder.dim, self.model, capacity=max(1024, self.corpus.count()))
+        live = index.labels()
+        claimed = self.corpus.indexed_labels()
+        index.remove(live - claimed)  # vectors of papers that are gone, or of text that changed since
+        if claimed - live:  # the corpus says indexed but the index lacks them (an older index file)
+            self.corpus.mark_indexed((label, None) for label in claimed - live)
+        self.index = index
+        self._index_from_cache()
+        return index
+
+    def _index_from_cache(self) -> int:
+        pending = list(self.corpus.unindexed(self.model))
+        for start in range(0, len(pending), 10_000):
+            chunk = pending[start:start + 10_000]
+            cached = self.corpus.cached_vectors(self.model, [h for _, h in chunk])
+            self.index.add([label for label, _ in chunk], np.stack([cached[h] for _, h in chunk]))
+        if pending:
+            self.save_index()
+        return len(pending)
+
+    def save_index(self) -> None:
+        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py)."""
+        labels = self.index.labels()
+        self.index.save(self.index_path)
+        self.corpus.mark_indexed(self.corpus.hash_of(labels).items())
+        self._unsaved = 0
+
+    def close(self) -> None:
+        if self._unsaved:
+            self.save_index()
+        self.history.close()
+        self.corpus.close()
+
+    # --- papers ----------------------------------------------------------------------------------------------
+    def add_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
+        """Store papers, embed those whose text is new (each text once per model), index them."""
+        result = self.corpus.upsert(papers)
+        self.index.remove(result.removed)
+        self.embed_and_index(result.changed)
+        if result.changed or result.removed:
+            self._papers_version += 1
+        return result.papers
+
+    def embed_and_index(self, entries: list[tuple[int, Paper]]) -> None:
+        if not entries:
+            return
+        hashes = {label: paper.content_hash() for label, paper in entries}
+        cached = self.corpus.cached_vectors(self.model, hashes.values())
+        missing = {hashes[label]: paper.text() for label, paper in entries if hashes[label] not in cached}
+        if missing:
+            with self._embed_lock:
+                vectors = self.embedder.embed(list(missing.values()))
+            fresh = dict(zip(missing.keys(), vectors))
+            self.corpus.store_vectors(self.model, fresh)
+            cached.update(fresh)
+        self.index.add(list(hashes), np.stack([cached[hashes[label]] for label in hashes]))
+        self._unsaved += len(entries)
+        if self._unsaved >= self.config.index_save_every:
+            self.save_index()
+
+    def embed_pending(self, batch: int = 64) -> int:
+        """Embed stored papers that have no vector for this model yet (an interrupted import, a model change)."""
+        pending = self.corpus.unembedded(self.model, limit=batch)
+        self.embed_and_index(pending)
+        return len(pending)
+
+    def paper(self, paper_id: str) -> Paper:
+        found = self.corpus.get(paper_id)
+        if found is None:
+            raise NotFound(f"no paper '{paper_id}' in the corpus")
+        return found
+
+    # --- events ----------------------------------------------------------------------------------------------
+    def record(self, raw_events: list) -> dict:
+        if not isinstance(raw_events, list):
+            raise ValidationError("'events' must be a list")
+        if len(raw_events) > MAX_BATCH:
+            raise ValidationError(f"at most {MAX_BATCH} events per request")
+        now = int(time.time() * 1000)
+        parsed, rejected = [], []
+        for position, raw in enumerate(raw_events):
+            try:
+                parsed.append(parse_event(raw, now))
+            except ValidationError as error:
+                event_id = raw.get("id") if isinstance(raw, dict) else None
+                rejected.append({"index": position, "id": event_id, "error": str(error)})
+        papers = [paper for _, paper in parsed if paper is not None]
+        stored = {paper.id: stored.id for paper, (_, stored) in zip(papers, self.add_papers(papers))}
+        events = []
+        for event, paper in parsed:
+            if paper is not None:
+                event.paper_id = stored[paper.id]  # a merged copy may have changed the paper's id
+            events.append(event)
+        fresh, duplicates = self.history.record(events)
+        return {"accepted": len(fresh), "duplicates": duplicates, "rejected": rejected}
+
+    def profile(self) -> Profile:
+        key = (self.history.version, self._papers_version)
+        with self._profile_lock:
+            if self._profile is None or self._profile[0] != key:
+                now = int(time.time() * 1000)
+                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now))
+            return self._profile[1]
+
+    # --- recommendations -------------------------------------------------------------------------------------
+    def context(self, spec) -> Context:
+        if spec is None:
+            return Context()
+        if not isinstance(spec, dict):
+            raise ValidationError("'context' must be an object with 'paper', 'paper_id' or 'query'")
+        if spec.get("paper") is not None:
+            label, paper = self.add_papers([paper_from_dict(spec["paper"])])[0]
+            return Context(vector=self.index.vectors([label])[0], label=label)
+        if spec.get("paper_id") is not None:
+            if not isinstance(spec["paper_id"], str):
+                raise ValidationError("'paper_id' must be a string")
+            label = self.corpus.label_of(spec["paper_id"])
+            if label is None or label not in self.index.labels():
+                raise NotFound(f"no paper '{spec['paper_id']}' in the corpus; send the paper itself as 'paper'")
+            return Context(vector=self.index.vectors([label])[0], label=label)
+        query = spec.get("query")
+        if query is not None:
+            if not isinstance(query, str) or not query.strip():
+                raise ValidationError("'query' must be a non-empty string")
+            with self._embed_lock:
+                vector = self.embedder.embed([" ".join(query.split())[:1000]])[0]
+            return Context(vector=vector, query=query)
+        return Context()
+
+    def recommend(self, context_spec=None, k: int = 10, diversify: bool = True) -> Recommendations:
+        k = _check_k(k)
+        context = self.context(context_spec)
+        profile = self.profile()
+        mode, note = _mode(profile, context)
+        if mode == "empty":
+            return Recommendations(mode=mode, note=note)
+        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify)
+        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked),
+                               interests=[i.label for i in profile.interests])
+
+    def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
+        """Score a page's own papers for this user, in the order given."""
+        if not isinstance(raw_papers, list) or not raw_papers:
+            raise ValidationError("'papers' must be a non-empty list of papers")
+        if len(raw_papers) > MAX_SCORE_PAPERS:
+            raise ValidationError(f"at most {MAX_SCORE_PAPERS} papers per request")
+        stored = self.add_papers([paper_from_dict(p) for p in raw_papers])
+        context = self.context(context_spec)
+        profile = self.profile()
+        mode, _ = _mode(profile, context)
+        labels = np.array([label for label, _ in stored], dtype=np.int64)
+        scored = score(profile, context, labels, self.index.vectors(labels), self.ranking) if mode != "empty" else [
+            Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
+        return mode, self._explained(profile, scored)
+
+    def _explained(self, profile: Profile, ranked: list[Scored]) -> list[Recommendation]:
+        papers = self.corpus.by_labels([s.label for s in ranked])
+        terms = set().union(*(term_set(p.text()) for p in papers.values()))
+        explainer = Explainer(profile, self.corpus.document_frequencies(terms), self.corpus.count())
+        return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
+                               state=profile.states.get(s.label))
+                for s in ranked if s.label in papers]
+
+    # --- what the user can see, export and reset -------------------------------------------------------------
+    def history_items(self, limit: int = 50, offset: int = 0) -> dict:
+        profile = self.profile()
+        per_paper: dict[str, dict] = {}
+        for event in sorted(self.history.events(), key=lambda e: -e.ts):
+            if event.paper_id is None or event.type == "impression":
+                continue
+            label = self.corpus.label_of(event.paper_id)
+            if label is None:
+                continue
+            entry = per_paper.setdefault(str(label), {"label": label, "events": {}, "seconds": 0.0, "last": event.ts})
+            entry["events"][event.type] = entry["events"].get(event.type, 0) + 1
+            entry["seconds"] += event.seconds or 0.0
+        rows = list(per_paper.values())
+        page = rows[offset:offset + limit]
+        papers = self.corpus.by_labels([r["label"] for r in page])
+        return {"total": len(rows), "items": [
+            {"paper": papers[r["label"]].to_dict(), "state": profile.states.get(r["label"]), "events": r["events"],
+             "seconds": round(r["seconds"], 1), "last": r["last"]} for r in page if r["label"] in papers]}
+
+    def forget(self, paper_id: str | None) -> int:
+        if paper_id is None:
+            return self.history.forget(None)
+        label = self.corpus.label_of(paper_id)
+        paper = self.corpus.by_labels([label]).get(label) if label is not None else None
+        ids = {canonical_id(paper_id)} | ({paper.id, *paper.aliases} if paper else set())
+        removed = self.history.forget(ids)
+        if not removed:
+            raise NotFound(f"no events for paper '{paper_id}'")
+        return removed
+
+    def profile_summary(self) -> dict:
+        profile = self.profile()
+        weights = dict(zip(profile.labels.tolist(), profile.weights.tolist()))
+        return {
+            "events": len(self.history),
+            "interests": [{
+                "label": i.label, "terms": i.terms, "weight": round(i.weight, 3),
+                "papers": [{"id": profile.papers[l].id, "title": profile.papers[l].title,
+                            "weight": round(weights[l], 3)}
+                           for l in i.members[:20] if l in profile.papers]} for i in profile.interests],
+            "dismissed": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
+                          for l, s in profile.states.items() if s == "dismissed" and l in profile.papers],
+            "recent_queries": profile.queries,
+        }
+
+    def export(self) -> dict:
+        events = self.history.events()
+        labels = {self.corpus.label_of(e.paper_id) for e in events if e.paper_id}
+        papers = self.corpus.by_labels(l for l in labels if l is not None)
+        return {"version": __version__, "exported_at": datetime.now(timezone.utc).isoformat(),
+                "events": [asdict(e) for e in events], "settings": self.history.settings(),
+                "papers": [p.to_dict() for p in papers.values()]}
+
+    def status(self) -> dict:
+        return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,
+                "device": getattr(self.embedder, "device", "cpu"), "corpus": self.corpus.count(),
+                "index": len(self.index), "history": len(self.history), "home": str(self.home)}
+
+
+def _check_k(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise ValidationError(f"'k' must be a whole number from 1 to {MAX_K}")
+    return k
+
+
+def _mode(profile: Profile, context: Context) -> tuple[str, str]:
+    if not profile.empty:
+        return "personal", ""
+    if context.present:
+        return "context", "No reading history yet: ranked by the page you are reading alone."
+    return "empty", "No reading history yet: read a few papers on arXiv or Scholar, or save some, to start."

@@ -1,0 +1,195 @@
+"""The user's interests, derived from the event log: weighted, time-decayed, in several labelled centroids."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .history import READ_EVENTS, Event
+from .papers import Paper
+from .text import term_set
+
+HALF_LIFE_DAYS = 120
+MAX_HISTORY = 2000  # heaviest papers kept in the profile; older, lighter ones have decayed to nothing anyway
+MAX_INTERESTS = 6
+MERGE_SIMILARITY = 0.75  # two centroids this close are one topic, not two
+DAY_MS = 86_400_000
+
+
+@dataclass
+class Interest:
+    label: str
+    terms: list[str]
+    weight: float  # share of the positive history weight
+    centroid: np.ndarray
+    members: list[int]  # paper labels, heaviest first
+
+
+@dataclass
+class Profile:
+    labels: np.ndarray  # positive history papers (index labels)
+    weights: np.ndarray
+    vectors: np.ndarray
+    interests: list[Interest]
+    negative_labels: np.ndarray
+    negative_vectors: np.ndarray
+    negative_weights: np.ndarray
+    states: dict[int, str]  # read / saved / dismissed / hidden
+    papers: dict[int, Paper]  # metadata of every paper in `states`
+    queries: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return len(self.labels) == 0
+
+
+def decay(ts_ms: int, now_ms: int) -> float:
+    return 0.5 ** (max(now_ms - ts_ms, 0) / DAY_MS / HALF_LIFE_DAYS)
+
+
+def summarise(events: list[Event], label_of, now_ms: int):
+    """States and (decayed) positive and negative weights of each paper the events name."""
+    states: dict[int, str] = {}
+    positive: dict[int, float] = defaultdict(float)
+    saved_at: dict[int, int | None] = {}
+    dismissed_at: dict[int, int] = {}
+    hidden: set[int] = set()
+    for event in sorted(events, key=lambda e: e.ts):
+        if event.paper_id is None or event.type == "impression":
+            continue
+        label = label_of(event.paper_id)
+        if label is None:
+            continue
+        if event.type in READ_EVENTS:
+            positive[label] += event.weight() * decay(event.ts, now_ms)
+            states.setdefault(label, "read")
+        elif event.type == "save":
+            saved_at[label] = event.ts
+            dismissed_at.pop(label, None)
+        elif event.type == "unsave":
+            saved_at[label] = None
+        elif event.type == "dismiss":
+            dismissed_at[label] = event.ts
+            saved_at.pop(label, None)
+        elif event.type == "hide":
+            hidden.add(label)
+    negative: dict[int, float] = {}
+    for label, ts in saved_at.items():
+        if ts is not None:
+            positive[label] += 3.0 * decay(ts, now_ms)
+            states[label] = "saved"
+        elif label not in positive:
+            states.pop(label, None)
+    for label, ts in dismissed_at.items():
+        negative[label] = 2.0 * decay(ts, now_ms)
+        positive.pop(label, None)
+        states[label] = "dismissed"
+    for label in hidden:
+        positive.pop(label, None)
+        states[label] = "hidden"
+    return states, dict(positive), negative
+
+
+def _spherical_kmeans(vectors: np.ndarray, weights: np.ndarray, k: int, rounds: int = 20) -> np.ndarray:
+    """Cluster assignment of each row; deterministic (farthest-point seeding from the heaviest paper)."""
+    centres = [int(np.argmax(weights))]
+    while len(centres) < k:
+        nearest = (vectors @ vectors[centres].T).max(axis=1)
+        centres.append(int(np.argmin(nearest)))
+    centroids = vectors[centres].copy()
+    assign = np.zeros(len(vectors), dtype=int)
+    for _ in range(rounds):
+        new = np.argmax(vectors @ centroids.T, axis=1)
+        if _ and np.array_equal(new, assign):
+            break
+        assign = new
+        for c in range(k):
+            members = assign == c
+            if members.any():
+                mean = (vectors[members] * weights[members, None]).sum(0)
+                centroids[c] = mean / (np.linalg.norm(mean) or 1.0)
+    return assign
+
+
+def cluster(vectors: np.ndarray, weights: np.ndarray) -> list[np.ndarray]:
+    """Row indices of each interest, heaviest interest first."""
+    n = len(vectors)
+    k = 1 if n < 4 else min(MAX_INTERESTS, max(1, round(math.sqrt(n / 2))))
+    assign = _spherical_kmeans(vectors, weights, k) if k > 1 else np.zeros(n, dtype=int)
+    groups = [np.flatnonzero(assign == c) for c in range(k) if (assign == c).any()]
+    merged = True
+    while merged and len(groups) > 1:  # k-means splits one broad topic in two: join such halves again
+        merged = False
+        cents = np.stack([_centroid(vectors[g], weights[g]) for g in groups])
+        sims = cents @ cents.T
+        np.fill_diagonal(sims, -1)
+        a, b = np.unravel_index(np.argmax(sims), sims.shape)
+        if sims[a, b] >= MERGE_SIMILARITY:
+            groups[a] = np.concatenate([groups[a], groups[b]])
+            del groups[b]
+            merged = True
+    return sorted(groups, key=lambda g: -weights[g].sum())
+
+
+def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    mean = (vectors * weights[:, None]).sum(0)
+    return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+
+
+def label_terms(members: list[Paper], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
+    """The terms that most distinguish these papers: frequent among them, rare in the corpus and in the other
+    interests."""
+    total = float(sum(member_weights)) or 1.0
+    share: Counter = Counter()
+    for paper, weight in zip(members, member_weights):
+        for term in term_set(paper.text()):
+            share[term] += weight / total
+    scored = {t: s * idf(t) / (1.0 + others.get(t, 0.0)) for t, s in share.items()
+              if s * len(members) >= min(2, len(members))}
+    return [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+
+
+def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
+    states, positive, negative = summarise(events, corpus.label_of, now_ms)
+    indexed = index.labels()
+    heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
+    labels = np.array(heaviest[:MAX_HISTORY], dtype=np.int64)
+    weights = np.array([positive[l] for l in labels], dtype=np.float32)
+    vectors = index.vectors(labels)
+    neg_labels = np.array([l for l in negative if l in indexed], dtype=np.int64)
+    papers = corpus.by_labels(set(states) | set(labels.tolist()))
+    interests = _interests(labels, weights, vectors, papers, corpus) if len(labels) else []
+    queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
+    return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,
+                   negative_labels=neg_labels, negative_vectors=index.vectors(neg_labels),
+                   negative_weights=np.array([negative[l] for l in neg_labels], dtype=np.float32),
+                   states=states, papers=papers, queries=queries)
+
+
+def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
+    groups = cluster(vectors, weights)
+    member_papers = [[papers[int(labels[i])] for i in g] for g in groups]
+    vocabulary = {t for group in member_papers for p in group for t in term_set(p.text())}
+    df = corpus.document_frequencies(vocabulary)
+    n_docs = max(corpus.count(), 1)
+
+    def idf(term):
+        return math.log((n_docs + 1) / (df.get(term, 0) + 1)) + 1.0
+
+    presence = [Counter({t: 1.0 for p in group for t in term_set(p.text())}) for group in member_papers]
+    total = float(weights.sum()) or 1.0
+    interests = []
+    for gi, group in enumerate(groups):
+        others: Counter = Counter()
+        for gj, counts in enumerate(presence):
+            if gj != gi:
+                others.update(counts)
+        order = group[np.argsort(-weights[group])]
+        terms = label_terms(member_papers[gi], weights[group].tolist(), idf, others)
+        interests.append(Interest(
+            label=" · ".join(terms) or (member_papers[gi][0].title[:60] if member_papers[gi] else "your reading"),
+            terms=terms, weight=float(weights[group].sum() / total),
+            centroid=_centroid(vectors[group], weights[group]), members=[int(labels[i]) for i in order]))
+    return interests

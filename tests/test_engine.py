@@ -1,0 +1,125 @@
+import json
+
+import numpy as np
+
+from conftest import make_paper, sample_records, topic_papers
+from readnext.config import Config
+from readnext.embed import HashingEmbedder
+from readnext.engine import ReadNext
+from readnext.importer import import_jsonl
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts = 0
+
+    def embed(self, texts):
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+def test_same_text_is_embedded_once(config):
+    embedder = CountingEmbedder(64)
+    engine = ReadNext(config, embedder=embedder)
+    paper = make_paper("2106.09608", "A title", "An abstract")
+    engine.record([{"id": "1", "type": "impression", "paper": paper}])
+    engine.record([{"id": "2", "type": "view", "paper": {**paper, "id": "2106.09608v2"}, "seconds": 10}])
+    assert embedder.texts == 1
+    engine.close()
+    again = ReadNext(config, embedder=embedder)  # a restart: cache and index on disk, nothing re-embedded
+    again.record([{"id": "3", "type": "impression", "paper": make_paper("t:x", "A title", "An abstract")}])
+    assert embedder.texts == 1
+    again.close()
+
+
+def test_restart_keeps_history_and_index(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 60} for i, p in enumerate(topic_papers())])
+    before = [i.paper.id for i in engine.recommend({"query": "galaxy"}, 5).items]
+    engine.close()
+    again = ReadNext(config, embedder=HashingEmbedder(64))
+    assert again.status()["history"] == 24 and again.status()["index"] == 24
+    assert [i.paper.id for i in again.recommend({"query": "galaxy"}, 5).items] == before
+
+
+def test_unsaved_index_is_rebuilt_from_the_cache(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(topic_papers())])
+    # no close(): the process died before the index was saved
+    again = ReadNext(config, embedder=CountingEmbedder(64))
+    assert len(again.index) == 24 and again.embedder.texts == 0
+
+
+def test_damaged_index_is_rebuilt_never_wrong_ids(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(topic_papers())])
+    engine.close()
+    (config.home / "index.hnsw").write_bytes(b"garbage")
+    again = ReadNext(config, embedder=HashingEmbedder(64))
+    assert again.index.labels() == {again.corpus.label_of(p["id"]) for p in topic_papers()}
+    for item in again.recommend({"query": "protein folding"}, 5).items:
+        label = again.corpus.label_of(item.paper.id)
+        assert np.allclose(again.index.vectors([label])[0], again.embedder.embed([item.paper.text()])[0], atol=1e-5)
+
+
+def test_index_of_a_removed_paper_is_not_served(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.record([{"id": "i", "type": "impression", "paper": make_paper("scholar:1", "Deep sets", "x y z")}])
+    engine.record([{"id": "j", "type": "impression", "paper": make_paper("1703.06114", "Deep sets", "x y z w")}])
+    engine.record([{"id": "k", "type": "impression",
+                    "paper": make_paper("scholar:1", "Deep sets", url="https://arxiv.org/abs/1703.06114")}])
+    assert engine.corpus.count() == 1 and len(engine.index) == 1
+    assert [i.paper.id for i in engine.recommend({"query": "deep sets"}, 5).items] == ["1703.06114"]
+
+
+def test_changing_the_model_reembeds_and_keeps_user_data(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 60} for i, p in enumerate(topic_papers())])
+    engine.close()
+    other = ReadNext(config.with_(model="other"), embedder=HashingEmbedder(32, name="other"))
+    assert len(other.index) == 0 and other.status()["history"] == 24
+    while other.embed_pending():
+        pass
+    assert len(other.index) == 24 and other.index.dim == 32
+    assert other.recommend(None, 3).mode == "personal"
+
+
+def test_history_profile_export_and_forget(engine):
+    papers = topic_papers()
+    now = 1_800_000_000_000
+    engine.record([{"id": "v1", "type": "view", "paper": papers[0], "seconds": 100, "ts": now},
+                   {"id": "v2", "type": "pdf", "paper_id": papers[0]["id"], "ts": now + 1},
+                   {"id": "s1", "type": "save", "paper": papers[9], "ts": now + 2},
+                   {"id": "q1", "type": "search", "query": "message passing", "ts": now + 3}])
+    history = engine.history_items()
+    assert history["total"] == 2
+    first = history["items"][0]
+    assert first["paper"]["id"] == papers[9]["id"] and first["state"] == "saved"
+    assert history["items"][1]["events"] == {"view": 1, "pdf": 1} and history["items"][1]["seconds"] == 100
+    profile = engine.profile_summary()
+    assert profile["recent_queries"] == ["message passing"] and profile["interests"]
+    exported = json.loads(json.dumps(engine.export()))
+    assert len(exported["events"]) == 4 and {p["id"] for p in exported["papers"]} == {papers[0]["id"], papers[9]["id"]}
+    assert engine.forget(papers[0]["id"]) == 2
+    assert engine.history_items()["total"] == 1
+    assert engine.forget(None) == 2 and engine.profile().empty
+
+
+def test_score_papers_keeps_order_and_marks_state(engine):
+    papers = topic_papers()
+    engine.record([{"id": "v", "type": "view", "paper": papers[0], "seconds": 100}])
+    _, items = engine.score_papers([papers[16], papers[1], papers[0]])
+    assert [i.paper.id for i in items] == [papers[16]["id"], papers[1]["id"], papers[0]["id"]]
+    assert items[1].score > items[0].score and items[2].state == "read"
+
+
+def test_import_of_the_real_sample_resumes(config, tmp_path):
+    records = sample_records()
+    path = tmp_path / "sample.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records[:300]) + "not json\n")
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    report = import_jsonl(engine, path, show_progress=False)
+    assert report.stored == 300 and report.skipped == 1 and engine.corpus.count() == 300
+    again = import_jsonl(engine, path, show_progress=False)
+    assert again.read == 0 and again.resumed_at == path.stat().st_size

@@ -1,0 +1,38 @@
+import numpy as np
+
+from conftest import topic_papers
+
+
+def test_because_you_read_names_the_nearest_history_paper(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    history = [papers[0], papers[9], papers[17]]  # one paper of each topic
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(history)])
+    history_labels = [engine.corpus.label_of(p["id"]) for p in history]
+    history_vectors = engine.index.vectors(history_labels)
+    items = engine.recommend(None, 10).items
+    assert items
+    for item in items:
+        reason = next(r for r in item.reasons if r["kind"] == "history")
+        vector = engine.index.vectors([engine.corpus.label_of(item.paper.id)])[0]
+        sims = history_vectors @ vector
+        nearest = history[int(np.argmax(sims))]["id"]
+        assert reason["paper_id"] == nearest
+        assert abs(reason["similarity"] - float(sims.max())) < 1e-3
+        assert nearest in reason["text"] or engine.paper(nearest).title in reason["text"]
+
+
+def test_reasons_are_specific(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(papers[:4])])
+    engine.record([{"id": f"w{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(papers[16:20])])
+    item = engine.recommend(None, 1).items[0]
+    kinds = [r["kind"] for r in item.reasons]
+    assert kinds[0] == "history"
+    terms = next(r for r in item.reasons if r["kind"] == "terms")["terms"]
+    nearest = engine.paper(item.reasons[0]["paper_id"])
+    assert all(t in item.paper.text().lower() and t in nearest.text().lower() for t in terms)
+    assert "interest" in kinds and "category" in kinds  # two interests; 4 read papers in this category
+    interest = next(r for r in item.reasons if r["kind"] == "interest")
+    assert interest["label"] in engine.recommend(None, 1).interests

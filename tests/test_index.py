@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from readnext.index import VectorIndex
+
+
+def clustered(n=3000, dim=32, clusters=30, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim))
+    x = centres[rng.integers(0, clusters, n)] + 0.4 * rng.normal(size=(n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_recall_against_exact_search():
+    data = clustered()
+    index = VectorIndex(32, "m")
+    index.add(np.arange(len(data)), data)
+    queries = clustered(200, seed=1)
+    exact = np.argsort(-(queries @ data.T), axis=1)[:, :10]
+    found, sims = index.search(queries, 10)
+    recall = np.mean([len(set(exact[i]) & set(found[i])) / 10 for i in range(len(queries))])
+    assert recall >= 0.95
+    assert np.allclose(sims, np.einsum('qd,qkd->qk', queries, data[found]), atol=1e-4)
+
+
+def test_save_load_round_trip(tmp_path):
+    data = clustered(500)
+    index = VectorIndex(32, "m")
+    index.add(np.arange(100, 600), data)
+    index.remove([100, 101])
+    index.save(tmp_path / "i.hnsw")
+    loaded = VectorIndex.load(tmp_path / "i.hnsw", 32, "m")
+    assert loaded is not None and len(loaded) == 498
+    assert loaded.labels() == set(range(102, 600))
+    assert np.allclose(loaded.vectors([300]), data[200:201])
+    assert VectorIndex.load(tmp_path / "i.hnsw", 32, "another-model") is None
+    assert VectorIndex.load(tmp_path / "missing.hnsw", 32, "m") is None
+
+
+def test_deleted_labels_are_never_returned():
+    data = clustered(400)
+    index = VectorIndex(32, "m")
+    index.add(np.arange(400), data)
+    gone = list(range(0, 400, 2))
+    index.remove(gone)
+    found, _ = index.search(data[:50], 50)
+    assert not set(found.ravel().tolist()) & set(gone)
+    index.remove([10_000])  # unknown label: nothing to do, no error
+    index.add([0], data[:1])  # re-adding a deleted label brings it back
+    assert 0 in index.search(data[:1], 1)[0][0]
+
+
+def test_grows_past_capacity_and_updates_in_place():
+    index = VectorIndex(32, "m", capacity=10)
+    data = clustered(100)
+    index.add(np.arange(100), data)
+    assert len(index) == 100
+    index.add([5], data[50:51])
+    assert len(index) == 100
+    assert np.allclose(index.vectors([5]), data[50:51])
+
+
+def test_search_on_empty_index():
+    labels, sims = VectorIndex(8, "m").search(np.ones(8, np.float32), 5)
+    assert labels.shape == (1, 0)

@@ -1,0 +1,64 @@
+import pytest
+
+from readnext.errors import ValidationError
+from readnext.papers import Paper, arxiv_id, canonical_id, merge, paper_from_dict
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2106.09608", "2106.09608"), ("2106.09608v3", "2106.09608"), ("arXiv:2106.09608v1", "2106.09608"),
+    ("https://arxiv.org/abs/2106.09608v2", "2106.09608"), ("https://arxiv.org/pdf/2106.09608", "2106.09608"),
+    ("hep-th/9901001v2", "hep-th/9901001"), ("math.GT/0309136", "math.GT/0309136"), ("hello", None),
+])
+def test_arxiv_ids_lose_their_version(value, expected):
+    assert arxiv_id(value) == expected
+
+
+def test_canonical_ids():
+    assert canonical_id("doi:10.1103/PhysRevLett.99.121801") == "doi:10.1103/physrevlett.99.121801"
+    assert canonical_id("https://doi.org/10.1000/XYZ") == "doi:10.1000/xyz"
+    assert canonical_id("Scholar:ABC123") == "scholar:ABC123"
+    with pytest.raises(ValidationError):
+        canonical_id("not an id")
+    with pytest.raises(ValidationError):
+        canonical_id("")
+
+
+def test_paper_from_dict_normalises_and_links_ids():
+    paper = paper_from_dict({"id": "scholar:777", "title": "  A   title ", "url": "https://arxiv.org/abs/2106.09608v2",
+                             "doi": "10.1103/ABC", "authors": "A. One, B. Two and C. Three", "year": "2021"})
+    assert paper.id == "2106.09608"
+    assert set(paper.aliases) == {"scholar:777", "doi:10.1103/abc"}
+    assert paper.title == "A title"
+    assert paper.authors == ["A. One", "B. Two", "C. Three"]
+    assert paper.year == 2021
+
+
+@pytest.mark.parametrize("bad", [
+    {"title": "no id"}, {"id": 5}, {"id": "2106.09608", "title": 7}, {"id": "2106.09608", "authors": [1]},
+    {"id": "2106.09608", "year": "soon"}, {"id": "2106.09608", "year": 99999}, {"id": "2106.09608", "cited_by": "x"},
+    "a string",
+])
+def test_malformed_papers_are_rejected(bad):
+    with pytest.raises(ValidationError):
+        paper_from_dict(bad)
+
+
+def test_year_comes_from_date_and_url_from_arxiv_id():
+    paper = paper_from_dict({"id": "0704.0001", "date": "2007-04-02"})
+    assert paper.year == 2007 and paper.url == "https://arxiv.org/abs/0704.0001"
+
+
+def test_merge_keeps_the_richer_fields_and_the_arxiv_id():
+    listing = Paper(id="scholar:1", title="Attention", authors=["A"], cited_by=10)
+    page = Paper(id="1706.03762", title="Attention is all you need", abstract="The dominant ...", authors=["A", "B"])
+    merged = merge(listing, page)
+    assert merged.id == "1706.03762"
+    assert merged.title == "Attention is all you need" and merged.abstract == "The dominant ..."
+    assert merged.authors == ["A", "B"] and merged.cited_by == 10
+    assert "scholar:1" in merged.aliases
+
+
+def test_content_hash_follows_the_text():
+    a = Paper(id="1", title="T", abstract="x")
+    assert a.content_hash() == Paper(id="2", title="T", abstract="x").content_hash()
+    assert a.content_hash() != Paper(id="1", title="T", abstract="y").content_hash()

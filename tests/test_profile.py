@@ -1,0 +1,55 @@
+import numpy as np
+
+from conftest import topic_papers
+from readnext.history import parse_event
+from readnext.profile import cluster, summarise
+
+NOW = 1_800_000_000_000
+DAY = 86_400_000
+
+
+def events(*specs):
+    return [parse_event({"id": f"e{i}", "ts": ts, "type": kind, "paper_id": pid, "seconds": 60})[0]
+            for i, (kind, pid, ts) in enumerate(specs)]
+
+
+def label_of(pid):
+    return {"topic:a": 1, "topic:b": 2, "topic:c": 3}.get(pid)
+
+
+def test_states_follow_the_last_word_of_the_user():
+    states, positive, negative = summarise(events(
+        ("view", "topic:a", NOW), ("save", "topic:b", NOW), ("unsave", "topic:b", NOW + 1),
+        ("view", "topic:c", NOW), ("dismiss", "topic:c", NOW + 5)), label_of, NOW)
+    assert states == {1: "read", 3: "dismissed"}
+    assert set(positive) == {1} and set(negative) == {3}
+
+
+def test_old_reading_fades():
+    _, positive, _ = summarise(events(("view", "topic:a", NOW), ("view", "topic:b", NOW - 240 * DAY)), label_of, NOW)
+    assert positive[2] < 0.3 * positive[1]
+
+
+def test_hidden_papers_leave_the_profile():
+    states, positive, _ = summarise(events(("save", "topic:a", NOW), ("hide", "topic:a", NOW + 1)), label_of, NOW)
+    assert states == {1: "hidden"} and positive == {}
+
+
+def test_three_topics_make_three_interests(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(papers)])
+    profile = engine.profile()
+    assert len(profile.interests) == 3
+    labels = {i.label for i in profile.interests}
+    assert any("graph" in l for l in labels) and any("galaxy" in l or "stellar" in l for l in labels)
+    for interest in profile.interests:
+        titles = {profile.papers[m].title.split()[0] for m in interest.members}
+        assert len(titles) == 1  # each interest holds one topic
+
+
+def test_one_topic_stays_one_interest():
+    rng = np.random.default_rng(0)
+    centre = rng.normal(size=16)
+    vectors = centre + 0.2 * rng.normal(size=(20, 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    assert len(cluster(vectors, np.ones(20, np.float32))) == 1
