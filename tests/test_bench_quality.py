@@ -64,7 +64,7 @@ def test_the_product_and_the_baselines_find_the_topic_that_was_read(tmp_path, en
     outcome = run_quality(bench, engine, pick(None), ["history", "context"], log=lambda _: None)
     rows = {(r["method"], r["setting"]): r for r in outcome["results"]}
     assert {m for m, _ in rows} == {"random", "tfidf-mean", "tfidf-svm", "minilm-mean", "readnext",
-                                    "readnext-undiversified"}
+                                    "readnext-undiversified", "dense-only"}
     for setting in ("history", "context"):
         assert rows[("readnext", setting)]["recall@10"] == 1.0
         assert rows[("readnext-undiversified", setting)]["recall@10"] == 1.0

@@ -53,3 +53,8 @@ def test_one_topic_stays_one_interest():
     vectors = centre + 0.2 * rng.normal(size=(20, 16))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     assert len(cluster(vectors, np.ones(20, np.float32))) == 1
+
+
+def test_own_papers_count_like_saves_and_say_so():
+    states, positive, _ = summarise(events(("authored", "topic:a", NOW), ("save", "topic:b", NOW)), label_of, NOW)
+    assert states == {1: "own", 2: "saved"} and positive[1] == positive[2]

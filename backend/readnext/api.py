@@ -5,13 +5,15 @@ import hmac
 import logging
 import re
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
+from .follow import policy_of, settings_view, update_fetch_settings
+from .sources.bibtex import papers_to_bibtex
 
 PREFIX = "/api/v1"
 EXTENSION_ORIGIN = re.compile(r"^(chrome-extension://[a-p]{32}|moz-extension://[0-9a-fA-F-]{36})$")
@@ -101,9 +103,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.post(f"{PREFIX}/recommend")
     def recommend():
         data = body()
-        result = engine.recommend(data.get("context"), data.get("k", 10))
-        return jsonify({"mode": result.mode, "note": result.note, "interests": result.interests,
-                        "items": [item.to_dict() for item in result.items]})
+        return jsonify(engine.recommend(data.get("context"), data.get("k", 10)).to_dict())
 
     @app.post(f"{PREFIX}/score")
     def score():
@@ -140,6 +140,27 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.get(f"{PREFIX}/export")
     def export():
         return jsonify(engine.export())
+
+    @app.get(f"{PREFIX}/export.bib")
+    def export_bibtex():
+        return Response(papers_to_bibtex(engine.library()), content_type="application/x-bibtex; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="readnext.bib"'})
+
+    fetch_policy = policy_of(config)
+
+    @app.get(f"{PREFIX}/settings")
+    def settings():
+        return jsonify(settings_view(engine, fetch_policy))
+
+    @app.put(f"{PREFIX}/settings")
+    def change_settings():
+        data = body()
+        unknown = set(data) - {"fetch"}
+        if unknown:
+            raise ValidationError(f"unknown setting(s) {', '.join(sorted(unknown))} (known: fetch)")
+        if "fetch" in data:
+            update_fetch_settings(engine.history, data["fetch"])
+        return jsonify(settings_view(engine, fetch_policy))
 
     return app
 

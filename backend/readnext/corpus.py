@@ -135,6 +135,31 @@ class Corpus:
         if merged.content_hash() != old.content_hash() or len(labels) > 1:
             result.changed.append((keep, merged))
 
+    def add_new(self, papers: list[Paper], model: str, vectors: np.ndarray) -> list[int]:
+        """Store papers known to be new, with their vectors, in one transaction: the fast path for building a
+        large corpus (no merge look-ups; a duplicate id fails the whole batch)."""
+        terms: Counter = Counter()
+        for paper in papers:
+            terms.update(term_set(paper.text()))
+        hashes = [paper.content_hash() for paper in papers]
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
+                         or (0,))[0] + 1
+                self.conn.executemany("INSERT INTO papers (label, id, data, hash) VALUES (?, ?, ?, ?)", [
+                    (first + i, p.id, json.dumps(p.to_dict(), ensure_ascii=False), h)
+                    for i, (p, h) in enumerate(zip(papers, hashes))])
+                self.conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vec) VALUES (?, ?, ?)",
+                                      [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in zip(hashes, vectors)])
+                self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, ?) "
+                                      "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", terms.items())
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return list(range(first, first + len(papers)))
+
     def _write(self, label: int, paper: Paper, old: Paper | None) -> None:
         new_hash = paper.content_hash()
         self.conn.execute("UPDATE papers SET id = ?, data = ?, hash = ? WHERE label = ?",

@@ -18,6 +18,7 @@ from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
 from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile
+from .sparse import TermSimilarity
 from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
 from .text import term_set
 
@@ -44,6 +45,10 @@ class Recommendations:
     items: list[Recommendation] = field(default_factory=list)
     interests: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "note": self.note, "interests": self.interests,
+                "items": [item.to_dict() for item in self.items]}
+
 
 class ReadNext:
     def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT):
@@ -53,6 +58,7 @@ class ReadNext:
         self.embedder = embedder or load_embedder(config.model, config.device)
         self.model = self.embedder.name
         self.corpus = Corpus(self.home / "papers.sqlite")
+        self.terms = TermSimilarity(self.corpus)
         self.history = History(self.home)
         self.token = storage.load_or_create_token(self.home / "token")
         self.index_path = self.home / "index.hnsw"
@@ -60,7 +66,7 @@ class ReadNext:
         self._profile_lock = threading.Lock()
         self._profile: tuple[tuple, Profile] | None = None
         self._papers_version = 0
-        self._unsaved = 0
+        self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
         self.index = self._open_index()
 
     # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
@@ -68,7 +74,8 @@ class ReadNext:
         index = VectorIndex.load(self.index_path, self.embedder.dim, self.model)
         if index is None:  # missing, damaged or another model's: rebuild from the cache, never serve wrong ids
             self.corpus.clear_indexed()
-            index = VectorIndex(self.embedder.dim, self.model, capacity=max(1024, self.corpus.count()))
+            index = VectorIndex(self.embedder.dim, self.model, capacity=max(1024, self.corpus.count()),
+                                path=self.index_path)
         live = index.labels()
         claimed = self.corpus.indexed_labels()
         index.remove(live - claimed)  # vectors of papers that are gone, or of text that changed since
@@ -84,16 +91,20 @@ class ReadNext:
             chunk = pending[start:start + 10_000]
             cached = self.corpus.cached_vectors(self.model, [h for _, h in chunk])
             self.index.add([label for label, _ in chunk], np.stack([cached[h] for _, h in chunk]))
+            self._unsaved.update(chunk)
         if pending:
             self.save_index()
         return len(pending)
 
     def save_index(self) -> None:
         """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py)."""
-        labels = self.index.labels()
-        self.index.save(self.index_path)
-        self.corpus.mark_indexed(self.corpus.hash_of(labels).items())
-        self._unsaved = 0
+        added, self._unsaved = self._unsaved, {}
+        try:
+            self.index.save(self.index_path)
+        except BaseException:
+            self._unsaved.update(added)
+            raise
+        self.corpus.mark_indexed(added.items())
 
     def close(self) -> None:
         if self._unsaved:
@@ -124,9 +135,22 @@ class ReadNext:
             self.corpus.store_vectors(self.model, fresh)
             cached.update(fresh)
         self.index.add(list(hashes), np.stack([cached[hashes[label]] for label in hashes]))
-        self._unsaved += len(entries)
-        if self._unsaved >= self.config.index_save_every:
+        self._unsaved.update(hashes)
+        if len(self._unsaved) >= self.config.index_save_every:
             self.save_index()
+
+    def add_new_papers(self, papers: list[Paper], vectors: np.ndarray) -> list[int]:
+        """Papers known to be new whose vectors were computed elsewhere (a bulk build): no merging, no embedding."""
+        labels = self.corpus.add_new(papers, self.model, vectors)
+        self.index.add(labels, vectors)
+        self._unsaved.update(zip(labels, (p.content_hash() for p in papers)))
+        self._papers_version += 1
+        return labels
+
+    def use_index(self, index) -> None:
+        """Rank over another index with the same labels (the exact-search baseline of the speed benchmark)."""
+        self.index = index
+        self._papers_version += 1
 
     def embed_pending(self, batch: int = 64) -> int:
         """Embed stored papers that have no vector for this model yet (an interrupted import, a model change)."""
@@ -139,6 +163,10 @@ class ReadNext:
         if found is None:
             raise NotFound(f"no paper '{paper_id}' in the corpus")
         return found
+
+    def in_corpus(self, paper: Paper) -> bool:
+        """Whether the corpus holds this paper already, under its id or any alias (arXiv id, DOI)."""
+        return any(self.corpus.label_of(i) is not None for i in (paper.id, *paper.aliases))
 
     # --- events ----------------------------------------------------------------------------------------------
     def record(self, raw_events: list) -> dict:
@@ -185,7 +213,7 @@ class ReadNext:
             if not isinstance(spec["paper_id"], str):
                 raise ValidationError("'paper_id' must be a string")
             label = self.corpus.label_of(spec["paper_id"])
-            if label is None or label not in self.index.labels():
+            if label is None or not self.index.present([label]):
                 raise NotFound(f"no paper '{spec['paper_id']}' in the corpus; send the paper itself as 'paper'")
             return Context(vector=self.index.vectors([label])[0], label=label)
         query = spec.get("query")
@@ -197,15 +225,18 @@ class ReadNext:
             return Context(vector=vector, query=query)
         return Context()
 
-    def recommend(self, context_spec=None, k: int = 10, diversify: bool = True) -> Recommendations:
+    def recommend(self, context_spec=None, k: int = 10, diversify: bool = True,
+                  explain: bool = True) -> Recommendations:
+        """The k papers to read next. `diversify=False` returns them in score order and `explain=False`
+        without reasons: the benchmark's way to measure the ranking itself."""
         k = _check_k(k)
         context = self.context(context_spec)
         profile = self.profile()
         mode, note = _mode(profile, context)
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
-        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify)
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked),
+        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
+        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain),
                                interests=[i.label for i in profile.interests])
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
@@ -219,12 +250,16 @@ class ReadNext:
         profile = self.profile()
         mode, _ = _mode(profile, context)
         labels = np.array([label for label, _ in stored], dtype=np.int64)
-        scored = score(profile, context, labels, self.index.vectors(labels), self.ranking) if mode != "empty" else [
+        vectors = self.index.vectors(labels)
+        scored = score(profile, context, labels, vectors, self.ranking, self.terms) if mode != "empty" else [
             Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
         return mode, self._explained(profile, scored)
 
-    def _explained(self, profile: Profile, ranked: list[Scored]) -> list[Recommendation]:
+    def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True) -> list[Recommendation]:
         papers = self.corpus.by_labels([s.label for s in ranked])
+        if not explain:
+            return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
+                                   state=profile.states.get(s.label)) for s in ranked if s.label in papers]
         terms = set().union(*(term_set(p.text()) for p in papers.values()))
         explainer = Explainer(profile, self.corpus.document_frequencies(terms), self.corpus.count())
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
@@ -276,6 +311,13 @@ class ReadNext:
                           for l, s in profile.states.items() if s == "dismissed" and l in profile.papers],
             "recent_queries": profile.queries,
         }
+
+    def library(self, states: tuple[str, ...] = ("read", "saved", "own")) -> list[Paper]:
+        """The papers of the history in these states (read, saved, own, dismissed, hidden), in the order they
+        joined the corpus."""
+        profile = self.profile()
+        return [profile.papers[label] for label, state in sorted(profile.states.items())
+                if state in states and label in profile.papers]
 
     def export(self) -> dict:
         events = self.history.events()

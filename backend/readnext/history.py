@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tinydb import TinyDB
+from tinydb.table import Document
 
 from . import storage
 from .errors import ValidationError
@@ -21,7 +22,7 @@ from .papers import Paper, canonical_id, paper_from_dict
 # How much each kind of event says about the user's interest. A view counts by the seconds it was visible
 # (see view_weight); a dismissal pushes similar papers away; a hide only removes the paper.
 EVENT_WEIGHTS = {
-    "view": 1.0, "pdf": 1.5, "click": 0.8, "save": 3.0, "unsave": 0.0,
+    "view": 1.0, "pdf": 1.5, "click": 0.8, "save": 3.0, "unsave": 0.0, "authored": 3.0,
     "dismiss": -2.0, "hide": 0.0, "impression": 0.0, "search": 0.0,
 }
 PAPER_EVENTS = frozenset(EVENT_WEIGHTS) - {"search"}
@@ -137,15 +138,15 @@ class History:
 
     # --- settings ---------------------------------------------------------------------------------------------
     def settings(self) -> dict:
-        rows = self._settings.table("settings").all()
-        return dict(rows[0]) if rows else {}
+        with self.lock:
+            found = self._settings.table("settings").get(doc_id=1)
+            return dict(found) if found else {}
 
     def update_settings(self, changes: dict) -> dict:
         with self.lock:
             merged = {**self.settings(), **changes}
-            table = self._settings.table("settings")
-            table.truncate()
-            table.insert(merged)
+            # one document, replaced in one atomic write (truncate + insert would be two)
+            self._settings.table("settings").upsert(Document(merged, doc_id=1))
             return merged
 
     def close(self) -> None:

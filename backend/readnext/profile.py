@@ -36,7 +36,7 @@ class Profile:
     negative_labels: np.ndarray
     negative_vectors: np.ndarray
     negative_weights: np.ndarray
-    states: dict[int, str]  # read / saved / dismissed / hidden
+    states: dict[int, str]  # read / saved / own / dismissed / hidden
     papers: dict[int, Paper]  # metadata of every paper in `states`
     queries: list[str] = field(default_factory=list)
 
@@ -54,6 +54,7 @@ def summarise(events: list[Event], label_of, now_ms: int):
     states: dict[int, str] = {}
     positive: dict[int, float] = defaultdict(float)
     saved_at: dict[int, int | None] = {}
+    authored_at: dict[int, int] = {}
     dismissed_at: dict[int, int] = {}
     hidden: set[int] = set()
     for event in sorted(events, key=lambda e: e.ts):
@@ -70,6 +71,8 @@ def summarise(events: list[Event], label_of, now_ms: int):
             dismissed_at.pop(label, None)
         elif event.type == "unsave":
             saved_at[label] = None
+        elif event.type == "authored":
+            authored_at[label] = event.ts
         elif event.type == "dismiss":
             dismissed_at[label] = event.ts
             saved_at.pop(label, None)
@@ -82,6 +85,9 @@ def summarise(events: list[Event], label_of, now_ms: int):
             states[label] = "saved"
         elif label not in positive:
             states.pop(label, None)
+    for label, ts in authored_at.items():  # the user's own papers: the cold start from their own work
+        positive[label] += 3.0 * decay(ts, now_ms)
+        states[label] = "own"
     for label, ts in dismissed_at.items():
         negative[label] = 2.0 * decay(ts, now_ms)
         positive.pop(label, None)
@@ -153,7 +159,7 @@ def label_terms(members: list[Paper], member_weights, idf, others: Counter, top:
 
 def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
     states, positive, negative = summarise(events, corpus.label_of, now_ms)
-    indexed = index.labels()
+    indexed = set(index.present([*positive, *negative]))
     heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
     labels = np.array(heaviest[:MAX_HISTORY], dtype=np.int64)
     weights = np.array([positive[l] for l in labels], dtype=np.float32)

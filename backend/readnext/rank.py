@@ -1,8 +1,9 @@
 """Candidates near each interest and the context, a score in 0..1, and a diversified list.
 
 The score is a fixed function of cosine similarities, so it means the same in every call: how near the paper
-is to what the user reads (its nearest history papers and interests) and to the page being read, less a
-penalty for nearness to dismissed papers.
+is to what the user reads (its nearest history papers and interests) and to the page being read, in the
+model's vectors and in TF-IDF terms, less a penalty for nearness to dismissed papers. docs/benchmarks.md has
+the measurements behind the constants.
 """
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ CONTEXT_WEIGHT = 0.5  # share of the context when there is one and a history too
 NEAREST_WEIGHT, TOP_WEIGHT, INTEREST_WEIGHT = 0.5, 0.25, 0.25  # the parts of the history similarity
 TOP_M = 3
 DISMISS_PENALTY, DISMISS_FLOOR = 0.6, 0.35
-SCORE_FLOOR, SCORE_SPAN = 0.10, 0.70  # cosine 0.10 maps to score 0, 0.80 and above to 1
+TERM_WEIGHT = 1.0  # TF-IDF cosine added to the dense one (CiteSeer: recall@20 +0.01 with the context)
+# Raw 0.05 maps to score 0, 0.55 and above to 1. On CiteSeer a top-10 paper has a dense cosine of 0.59-0.78
+# and a TF-IDF cosine of 0.08-0.23 (10th-90th percentile), a fused raw of about 0.34-0.50: scores 0.6-0.9.
+SCORE_FLOOR, SCORE_SPAN = 0.05, 0.50
 MMR_LAMBDA = 0.75
 DUPLICATE_SIMILARITY = 0.98  # two records this close are one paper (a preprint and its journal version)
 HEAVY_QUERIES = 5  # history papers searched on their own, besides the interests
@@ -30,7 +34,10 @@ class RankSettings:
     top_weight: float = TOP_WEIGHT
     interest_weight: float = INTEREST_WEIGHT
     top_m: int = TOP_M
+    term_weight: float = TERM_WEIGHT
     mmr_lambda: float = MMR_LAMBDA
+    dismiss_penalty: float = DISMISS_PENALTY
+    dismiss_floor: float = DISMISS_FLOOR
 
 
 DEFAULT = RankSettings()
@@ -58,6 +65,7 @@ class Scored:
     nearest_similarity: float
     interest: int | None  # index of the nearest interest
     dismissed_similarity: float
+    term_similarity: float | None = None  # mean TF-IDF cosine to the history papers
 
 
 def calibrate(raw: np.ndarray) -> np.ndarray:
@@ -80,8 +88,12 @@ def candidate_labels(profile: Profile, context: Context, index, k: int) -> np.nd
 
 
 def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.ndarray,
-          settings: RankSettings = DEFAULT) -> list[Scored]:
+          settings: RankSettings = DEFAULT, terms=None) -> list[Scored]:
+    """`terms`, a sparse.TermSimilarity, adds the TF-IDF cosines to the history papers and to the context."""
     n = len(labels)
+    term_history = term_context = None
+    if terms is not None and settings.term_weight and n:
+        term_history, term_context = _term_similarities(terms, profile, context, labels)
     history = context_sims = None
     nearest = np.full(n, -1)
     nearest_sim = np.zeros(n, np.float32)
@@ -98,14 +110,20 @@ def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.nd
                    + settings.interest_weight * centroid_sims.max(axis=1))
     if context.present:
         context_sims = vectors @ context.vector
+    # Each part is its dense cosine plus term_weight x its TF-IDF cosine; the sum is divided by 1 + term_weight,
+    # so the raw score stays on a cosine's scale (a paper identical to the history scores 1).
+    fused = settings.term_weight if term_history is not None or term_context is not None else 0.0
+    history_part = history if term_history is None else history + fused * term_history
+    context_part = context_sims if term_context is None else context_sims + fused * term_context
     if history is not None and context_sims is not None:
-        raw = settings.context_weight * context_sims + (1 - settings.context_weight) * history
+        raw = settings.context_weight * context_part + (1 - settings.context_weight) * history_part
     else:
-        raw = history if history is not None else context_sims if context_sims is not None else np.zeros(n)
+        raw = history_part if history is not None else context_part if context_sims is not None else np.zeros(n)
     dismissed = np.zeros(n, np.float32)
     if len(profile.negative_labels):
         dismissed = (vectors @ profile.negative_vectors.T).max(axis=1)
-        raw = raw - DISMISS_PENALTY * np.maximum(dismissed - DISMISS_FLOOR, 0.0)
+        raw = raw - settings.dismiss_penalty * np.maximum(dismissed - settings.dismiss_floor, 0.0)
+    raw = raw / (1.0 + fused)
     scores = calibrate(raw)
     return [Scored(label=int(labels[i]), score=float(scores[i]), raw=float(raw[i]),
                    context_similarity=None if context_sims is None else float(context_sims[i]),
@@ -113,8 +131,22 @@ def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.nd
                    nearest=int(profile.labels[nearest[i]]) if nearest[i] >= 0 else None,
                    nearest_similarity=float(nearest_sim[i]),
                    interest=int(interest[i]) if interest[i] >= 0 else None,
-                   dismissed_similarity=float(dismissed[i]))
+                   dismissed_similarity=float(dismissed[i]),
+                   term_similarity=None if term_history is None else float(term_history[i]))
             for i in range(n)]
+
+
+def _term_similarities(terms, profile: Profile, context: Context, labels: np.ndarray):
+    """(weighted mean TF-IDF cosine to the history papers or None, cosine to the context or None)."""
+    queries = profile.labels.tolist() + ([context.label] if context.label is not None else [])
+    text = context.query if context.present and context.label is None else None
+    sims = terms.similarities(labels, queries, text)
+    history = None
+    if len(profile.labels):
+        weights = profile.weights / (profile.weights.sum() or 1.0)
+        history = sims[:, :len(profile.labels)] @ weights
+    context_sims = sims[:, -1] if context.present and (context.label is not None or text) else None
+    return history, context_sims
 
 
 def diversify(scored: list[Scored], vectors: np.ndarray, k: int, lam: float = MMR_LAMBDA) -> list[Scored]:
@@ -142,14 +174,14 @@ def diversify(scored: list[Scored], vectors: np.ndarray, k: int, lam: float = MM
 
 
 def recommend(profile: Profile, context: Context, index, k: int, settings: RankSettings = DEFAULT,
-              diverse: bool = True) -> list[Scored]:
+              diverse: bool = True, terms=None) -> list[Scored]:
     """The k best candidates; `diverse` spreads them over the user's interests (what users see), otherwise
     they come in score order."""
     labels = candidate_labels(profile, context, index, k)
     if not len(labels):
         return []
     vectors = index.vectors(labels)
-    scored = score(profile, context, labels, vectors, settings)
+    scored = score(profile, context, labels, vectors, settings, terms)
     if diverse:
         return diversify(scored, vectors, k, settings.mmr_lambda)
     return sorted(scored, key=lambda s: -s.raw)[:k]

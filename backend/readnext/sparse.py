@@ -22,52 +22,75 @@ def term_counts(text: str) -> Counter:
     return Counter(tokens(text))
 
 
-def tfidf_rows(counts: list[Counter], df: dict[str, int], n_docs: int) -> sparse.csr_matrix:
-    """Unit rows of sublinear tf x smoothed idf over the union of the rows' terms."""
-    vocabulary: dict[str, int] = {}
-    indptr, indices, data = [0], [], []
-    for row in counts:
-        for term, count in row.items():
-            indices.append(vocabulary.setdefault(term, len(vocabulary)))
-            data.append((1.0 + math.log(count)) * (math.log((n_docs + 1) / (df.get(term, 0) + 1)) + 1.0))
-        indptr.append(len(indices))
-    matrix = sparse.csr_matrix((np.array(data, np.float32), indices, indptr),
-                               shape=(len(counts), max(len(vocabulary), 1)))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
-
-
 class TermSimilarity:
-    """Cosine similarities in TF-IDF space between candidate papers and query papers (or a query text)."""
+    """Cosine similarities in TF-IDF space between candidate papers and query papers (or a query text).
+
+    Each paper is cached as term ids and their sublinear tf; document frequencies are cached by term and
+    dropped whenever the corpus's size changes (a merge that changes a text without changing the size leaves a
+    frequency off by one until then: a negligible error in a weight)."""
 
     def __init__(self, corpus, cache_size: int = CACHE_PAPERS):
         self.corpus = corpus
         self.cache_size = cache_size
-        self._counts: OrderedDict[tuple[int, str], Counter] = OrderedDict()
+        self._vocabulary: dict[str, int] = {}
+        self._terms: list[str] = []  # id -> term
+        self._papers: OrderedDict[tuple[int, str | None], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._df: dict[int, int] = {}
+        self._df_corpus_size = -1
 
-    def _counts_of(self, labels: list[int]) -> list[Counter]:
+    def _term_id(self, term: str) -> int:
+        found = self._vocabulary.get(term)
+        if found is None:
+            found = self._vocabulary[term] = len(self._terms)
+            self._terms.append(term)
+        return found
+
+    def _encode(self, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.array([self._term_id(t) for t in counts], dtype=np.int64)
+        tf = np.array([1.0 + math.log(c) for c in counts.values()], dtype=np.float32)
+        return ids, tf
+
+    def _rows_of(self, labels: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         hashes = self.corpus.hash_of(labels)
-        missing = [l for l in labels if (l, hashes.get(l)) not in self._counts]
+        missing = [l for l in labels if (l, hashes.get(l)) not in self._papers]
         for label, paper in self.corpus.by_labels(missing).items():
-            self._counts[(label, hashes.get(label))] = term_counts(paper.text())
-        found = []
+            self._papers[(label, hashes.get(label))] = self._encode(term_counts(paper.text()))
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        rows = []
         for label in labels:
             key = (label, hashes.get(label))
-            if key in self._counts:
-                self._counts.move_to_end(key)
-            found.append(self._counts.get(key, Counter()))
-        while len(self._counts) > self.cache_size:
-            self._counts.popitem(last=False)
-        return found
+            if key in self._papers:
+                self._papers.move_to_end(key)
+            rows.append(self._papers.get(key, empty))
+        while len(self._papers) > self.cache_size:
+            self._papers.popitem(last=False)
+        return rows
+
+    def _idf(self, ids: np.ndarray) -> np.ndarray:
+        n_docs = self.corpus.count()
+        if n_docs != self._df_corpus_size:
+            self._df, self._df_corpus_size = {}, n_docs
+        unknown = [i for i in ids.tolist() if i not in self._df]
+        if unknown:
+            found = self.corpus.document_frequencies(self._terms[i] for i in unknown)
+            self._df.update({i: found.get(self._terms[i], 0) for i in unknown})
+        df = np.array([self._df[i] for i in ids.tolist()], dtype=np.float32)
+        return np.log((n_docs + 1) / (df + 1)) + 1.0
 
     def similarities(self, candidates, queries, query_text: str | None = None) -> np.ndarray:
         """(len(candidates), len(queries) [+ 1 for the query text]) cosine similarities."""
         candidates, queries = [int(x) for x in candidates], [int(x) for x in queries]
-        counts = self._counts_of(candidates + queries)
+        rows = self._rows_of(candidates + queries)
         if query_text:
-            counts.append(term_counts(query_text))
-        df = self.corpus.document_frequencies(set().union(*counts) if counts else set())
-        rows = tfidf_rows(counts, df, self.corpus.count())
+            rows.append(self._encode(term_counts(query_text)))
+        ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
+        tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        used, columns = np.unique(ids, return_inverse=True)
+        indptr = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])])
+        matrix = sparse.csr_matrix((tf * self._idf(used)[columns], columns, indptr),
+                                   shape=(len(rows), max(len(used), 1)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
         n = len(candidates)
-        return np.asarray((rows[:n] @ rows[n:].T).todense(), dtype=np.float32)
+        return np.asarray((matrix[:n] @ matrix[n:].T).todense(), dtype=np.float32)

@@ -63,7 +63,7 @@ class Product:
             _, items = self.engine.score_papers([{"id": self.paper_id(c)} for c in user.candidates], context)
             scores = {self._bench_id(i.paper.id): i.score for i in items}
             return sorted(scores, key=lambda pid: -scores[pid]), scores
-        result = self.engine.recommend(context, MAX_K, diversify=self.diversify)
+        result = self.engine.recommend(context, MAX_K, diversify=self.diversify, explain=False)
         return [self._bench_id(i.paper.id) for i in result.items], None
 
     def _bench_id(self, paper_id: str) -> str:

@@ -119,12 +119,11 @@ def feedback_summary(name: str, setting: str, rounds: list) -> dict:
 
 
 def format_table(rows: list[dict]) -> str:
-    head = f"| {'method':<34} | {'setting':<7} | " + " | ".join(f"{m:>9}" for m in METRICS) + " |"
-    lines = [head, "|" + "|".join("-" * (len(cell) + 2) for cell in head.strip("|").split("|")[1:-1] + [""])]
-    lines[1] = "|---|---|" + "---|" * len(METRICS)
+    lines = [f"| {'method':<26} | {'setting':<7} | " + " | ".join(f"{m:>9}" for m in METRICS) + " |",
+             "|---|---|" + "---|" * len(METRICS)]
     for row in rows:
         cells = [f"{row[m]:>9.3f}" if m != "ms/user" else f"{row[m]:>9.1f}" for m in METRICS]
-        lines.append(f"| {row['method']:<34} | {row['setting']:<7} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row['method']:<26} | {row['setting']:<7} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -156,11 +155,11 @@ def run_quality(bench: Benchmark, engine, variants: dict, settings: list[str], w
             log(f"  {method.name} [{setting}] done")
         for name, (ranking, diversify) in variants.items():
             engine.ranking, product.diversify = ranking, diversify
-            rounds = [] if feedback else None
+            rounds = [] if feedback and diversify else None  # feedback acts on the list users see
             result = run_product(bench, product, name, setting, vectors, rounds)
             rows.append(result.summary(len(bench.papers)))
             predictions.setdefault(name, {})[setting] = result.predictions
-            if feedback:
+            if rounds is not None:
                 feedback_rows.append(feedback_summary(name, setting, rounds))
             log(f"  {name} [{setting}] done")
     engine.forget(None)

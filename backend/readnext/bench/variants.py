@@ -4,13 +4,21 @@ from __future__ import annotations
 from ..errors import ValidationError
 from ..rank import DEFAULT, RankSettings
 
+DENSE_ONLY = RankSettings(term_weight=0.0)
+
 # name: (ranking settings, diversified list). The first two are the product as shipped: the list users see,
 # and the same scores in plain score order.
 VARIANTS: dict[str, tuple[RankSettings, bool]] = {
     "readnext": (DEFAULT, True),
     "readnext-undiversified": (DEFAULT, False),
+    "dense-only": (DENSE_ONLY, True),  # before the TF-IDF fusion
+    "dense-only-undiversified": (DENSE_ONLY, False),
+    "mmr-0.85": (RankSettings(mmr_lambda=0.85), True),
+    "mmr-0.90": (RankSettings(mmr_lambda=0.90), True),
+    "mmr-0.95": (RankSettings(mmr_lambda=0.95), True),
+    "mmr-0.90-soft-dismiss": (RankSettings(mmr_lambda=0.90, dismiss_penalty=0.3, dismiss_floor=0.5), True),
 }
-DEFAULT_VARIANTS = ("readnext", "readnext-undiversified")
+DEFAULT_VARIANTS = ("readnext", "readnext-undiversified", "dense-only")
 
 
 def pick(names: list[str] | None) -> dict[str, tuple[RankSettings, bool]]:

@@ -1,0 +1,235 @@
+"""`readnext bench speed`: index scale, recommendation latency against exact search in the same run, event
+ingest latency and embedding throughput, all through the product's own code.
+
+The corpus is built from the real sample's papers: each synthetic paper is a real one's text with a real
+vector moved by noise, so the vectors cluster as real embeddings do (uniform random vectors are HNSW's worst
+case and nothing like a corpus). Building is one process; measuring is a fresh one, so its peak RSS is what
+a server holding that corpus needs.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import storage
+from ..config import Config
+from ..sources.snapshot import SnapshotReader
+from ..papers import Paper
+
+NOISE = 0.45  # cosine of a synthetic paper to its source paper: about 0.9
+CHUNK = 50_000
+USER_TOPICS = ("astro-ph", "math", "cond-mat")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentiles(ms: list[float]) -> dict:
+    return {"p50": float(np.percentile(ms, 50)), "p99": float(np.percentile(ms, 99)), "n": len(ms)}
+
+
+def _sample_papers(path: Path) -> list[Paper]:
+    return [paper for _, paper in SnapshotReader(path)]
+
+
+class ExactIndex:
+    """The baseline: the index's interface over a numpy matrix, searched exhaustively."""
+
+    def __init__(self, labels: np.ndarray, matrix: np.ndarray):
+        self.matrix = matrix
+        self.label_array = labels
+        self.rows = {int(label): row for row, label in enumerate(labels)}
+
+    def __len__(self):
+        return len(self.label_array)
+
+    def present(self, labels):
+        return [int(l) for l in labels if int(l) in self.rows]
+
+    def vectors(self, labels):
+        return self.matrix[[self.rows[int(l)] for l in labels]]
+
+    def search(self, queries, k):
+        queries = np.atleast_2d(queries).astype(np.float32)
+        sims = queries @ self.matrix.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(sims, top, axis=1).argsort(axis=1)[:, ::-1]
+        top = np.take_along_axis(top, order, axis=1)
+        return self.label_array[top], np.take_along_axis(sims, top, axis=1)
+
+
+# --- phase 1: build ---------------------------------------------------------------------------------------------
+def build(engine, sample: list[Paper], n: int, seed: int = 0, log=print) -> dict:
+    """Fill the engine's corpus to n papers; returns timings. A corpus already built to n is reused."""
+    if engine.corpus.get_meta("bench:speed:papers") == str(n) and len(engine.index) == n:
+        return {"reused": True}
+    if engine.corpus.count():
+        raise SystemExit(f"{engine.home} holds another corpus: give bench speed an empty --home")
+    began = time.monotonic()
+    engine.add_papers(sample)  # the real papers, embedded by the model
+    labels = [engine.corpus.label_of(p.id) for p in sample]
+    base = engine.index.vectors(labels)
+    rng = np.random.default_rng(seed)
+    index_seconds = 0.0
+    for start in range(len(sample), n, CHUNK):
+        stop = min(start + CHUNK, n)
+        source = np.arange(start, stop) % len(sample)
+        noise = rng.normal(scale=NOISE / np.sqrt(base.shape[1]), size=(stop - start, base.shape[1]))
+        vectors = (base[source] + noise).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        papers = [Paper(id=f"bench:{i}", title=f"{sample[s].title} ({i})", abstract=sample[s].abstract,
+                        authors=sample[s].authors, categories=sample[s].categories, date=sample[s].date,
+                        year=sample[s].year, source="bench") for i, s in zip(range(start, stop), source)]
+        tick = time.monotonic()
+        engine.add_new_papers(papers, vectors)
+        index_seconds += time.monotonic() - tick
+        log(f"  built {stop:,} / {n:,} papers ({time.monotonic() - began:.0f} s)")
+    engine.save_index()
+    engine.corpus.set_meta("bench:speed:papers", str(n))
+    return {"reused": False, "build_seconds": time.monotonic() - began, "store_and_index_seconds": index_seconds,
+            "build_peak_rss_mb": _rss_mb()}
+
+
+# --- phase 2: measure ------------------------------------------------------------------------------------------
+def _user(engine, sample: list[Paper]) -> None:
+    picked = []
+    for topic in USER_TOPICS:
+        picked += [p for p in sample if p.categories and p.categories[0].startswith(topic)][:10]
+    now = int(time.time() * 1000)
+    engine.history.forget(None)
+    engine.record([{"id": f"bench-view-{i}", "type": "view", "paper_id": p.id, "seconds": 120,
+                    "ts": now - i * 3_600_000} for i, p in enumerate(picked)])
+
+
+def _time_recommendations(engine, contexts: list[str], k: int = 10) -> list[float]:
+    times = []
+    for paper_id in contexts:
+        tick = time.perf_counter()
+        result = engine.recommend({"paper_id": paper_id}, k)
+        times.append((time.perf_counter() - tick) * 1000)
+        assert result.items, "a recommendation came back empty"
+    return times
+
+
+def _embedding_throughput(embedder, texts: list[str]) -> dict:
+    """The product's embed() against the model's bare forward pass on the same sorted batches."""
+    torch = embedder._torch
+    embedder.embed(texts[:8])  # warm-up
+    tick = time.perf_counter()
+    embedder.embed(texts)
+    product = time.perf_counter() - tick
+    order = sorted(texts, key=len)
+    batches = [embedder.tokenizer(order[i:i + embedder.batch_size], padding=True, truncation=True,
+                                  max_length=256, return_tensors="pt") for i in range(0, len(order), embedder.batch_size)]
+    tick = time.perf_counter()
+    with torch.inference_mode():
+        for batch in batches:
+            embedder.model(**{k: v.to(embedder.device) for k, v in batch.items()})
+    raw = time.perf_counter() - tick
+    return {"papers": len(texts), "product_papers_per_s": len(texts) / product,
+            "raw_forward_papers_per_s": len(texts) / raw, "ratio": raw / product}
+
+
+def measure(engine, sample: list[Paper], queries: int = 200, exact_queries: int = 30, seed: int = 1) -> dict:
+    rng = np.random.default_rng(seed)
+    n = engine.corpus.count()
+    _user(engine, sample)
+    tick = time.perf_counter()
+    engine.profile()
+    profile_ms = (time.perf_counter() - tick) * 1000
+    contexts = [f"bench:{i}" for i in rng.integers(len(sample), n, size=queries)]
+    _time_recommendations(engine, contexts[:10])  # warm-up: caches, lazy imports
+    hnsw = _time_recommendations(engine, contexts)
+    server_rss = _rss_mb()
+
+    # recall@10 of the index against exact search, on queries near real papers
+    labels = np.array(sorted(engine.index.labels()), dtype=np.int64)
+    matrix = engine.index.vectors(labels)
+    probes = matrix[rng.integers(0, len(labels), size=200)]
+    probes = probes + rng.normal(scale=0.3 / np.sqrt(matrix.shape[1]), size=probes.shape)
+    probes = (probes / np.linalg.norm(probes, axis=1, keepdims=True)).astype(np.float32)
+    exact_index = ExactIndex(labels, matrix)
+    truth, _ = exact_index.search(probes, 10)
+    found, _ = engine.index.search(probes, 10)
+    recall = float(np.mean([len(set(truth[i]) & set(found[i])) / 10 for i in range(len(probes))]))
+
+    real_index = engine.index
+    engine.use_index(exact_index)
+    try:
+        exact = _time_recommendations(engine, contexts[:exact_queries])
+    finally:
+        engine.use_index(real_index)
+    hnsw_same = _time_recommendations(engine, contexts[:exact_queries])
+
+    ingest = []
+    for i, paper in enumerate(sample[:30]):
+        fresh = {"id": f"new:{i}", "title": paper.title, "abstract": f"{paper.abstract} (new version {time.time()})"}
+        tick = time.perf_counter()
+        engine.record([{"id": f"bench-ingest-{time.time()}-{i}", "type": "view", "paper": fresh, "seconds": 90}])
+        engine.profile()
+        ingest.append((time.perf_counter() - tick) * 1000)
+    throughput = _embedding_throughput(engine.embedder, [p.text() for p in sample[:256]])
+    engine.history.forget(None)
+    return {
+        "papers": n, "profile_build_ms": profile_ms,
+        "recommend_ms": _percentiles(hnsw), "recommend_ms_same_contexts_as_exact": _percentiles(hnsw_same),
+        "exact_recommend_ms": _percentiles(exact),
+        "speedup_p50": float(np.median(exact) / np.median(hnsw_same)),
+        "speedup_p99": float(np.percentile(exact, 99) / np.percentile(hnsw_same, 99)),
+        "recall_at_10": recall, "server_peak_rss_mb": server_rss, "with_exact_matrix_rss_mb": _rss_mb(),
+        "ingest_ms": _percentiles(ingest), "embedding": throughput,
+    }
+
+
+def report(built: dict, measured: dict) -> str:
+    rows = [
+        ("papers", f"{measured['papers']:,}"),
+        ("build: store + index (s)", "reused" if built.get("reused") else f"{built['store_and_index_seconds']:.0f}"),
+        ("recommendation p50 / p99 (ms)", "{p50:.2f} / {p99:.2f}".format(**measured["recommend_ms"])),
+        ("exact numpy recommendation p50 / p99 (ms)", "{p50:.1f} / {p99:.1f}".format(**measured["exact_recommend_ms"])),
+        ("speed-up over exact, median / p99", f"{measured['speedup_p50']:.1f}x / {measured['speedup_p99']:.1f}x"),
+        ("index recall@10 against exact", f"{measured['recall_at_10']:.3f}"),
+        ("server peak RSS (MB)", f"{measured['server_peak_rss_mb']:.0f}"),
+        ("new paper ingest p50 / p99 (ms, embed + store + profile)", "{p50:.0f} / {p99:.0f}".format(**measured["ingest_ms"])),
+        ("embedding papers/s: product / raw forward (ratio)",
+         "{product_papers_per_s:.1f} / {raw_forward_papers_per_s:.1f} ({ratio:.0%})".format(**measured["embedding"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def speed(args) -> int:
+    from ..engine import ReadNext
+
+    home = Path(args.home or Path("bench-out") / f"speed-{args.papers}-home")
+    sample = Path(args.sample)
+    config = Config.load(home=home, model=args.model, index_save_every=10**9)
+    storage.ensure_home(config.home)
+    if not args.measure_only:
+        with storage.exclusive_lock(config.home / "lock"):
+            engine = ReadNext(config)
+            built = build(engine, _sample_papers(sample), args.papers, log=lambda l: print(l, file=sys.stderr))
+            engine.close()
+        # measure in a fresh process: its peak RSS is what a server holding this corpus needs
+        child = subprocess.run([sys.executable, "-m", "readnext.cli", "bench", "speed", "--papers", str(args.papers),
+                                "--home", str(home), "--sample", str(sample), "--measure-only",
+                                *(["--model", args.model] if args.model else [])],
+                               capture_output=True, text=True, check=False)
+        if child.returncode:
+            raise SystemExit(f"measurement failed:\n{child.stderr[-3000:]}")
+        measured = json.loads(child.stdout.strip().splitlines()[-1])
+        print(report(built, measured))
+        print(json.dumps({**built, **measured}))
+        return 0
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = ReadNext(config)
+        measured = measure(engine, _sample_papers(sample))
+    print(json.dumps(measured))
+    return 0

@@ -1,0 +1,78 @@
+"""What CLI commands talk to: the running server, which owns the data directory while it runs, or else the
+library itself (under the data directory's lock, which the CLI takes). Both answer in the API's JSON shapes."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from . import storage
+from .config import Config
+from .errors import NotFound, ReadNextError
+
+
+class RemoteBackend:
+    """The API of a `readnext serve` on this machine."""
+
+    def __init__(self, port: int, token: str):
+        self.base = f"http://127.0.0.1:{port}/api/v1"
+        self.token = token
+
+    def _call(self, method: str, path: str, body=None, raw: bool = False):
+        request = urllib.request.Request(f"{self.base}/{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": f"Bearer {self.token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                data = response.read()
+        except urllib.error.HTTPError as error:
+            message = json.loads(error.read() or b"{}").get("error", {}).get("message", str(error))
+            raise (NotFound if error.code == 404 else ReadNextError)(message) from None
+        except OSError as error:
+            raise ReadNextError(f"the running server did not answer: {error}") from None
+        return data.decode("utf-8") if raw else json.loads(data)
+
+    def recommend(self, context: dict | None, k: int) -> dict:
+        return self._call("POST", "recommend", {"context": context, "k": k})
+
+    def status(self) -> dict:
+        return self._call("GET", "status")
+
+    def export(self) -> dict:
+        return self._call("GET", "export")
+
+    def export_bibtex(self) -> str:
+        return self._call("GET", "export.bib", raw=True)
+
+
+class LocalBackend:
+    """The library in this process."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def recommend(self, context: dict | None, k: int) -> dict:
+        return self.engine.recommend(context, k).to_dict()
+
+    def status(self) -> dict:
+        return self.engine.status()
+
+    def export(self) -> dict:
+        return self.engine.export()
+
+    def export_bibtex(self) -> str:
+        from .sources.bibtex import papers_to_bibtex
+        return papers_to_bibtex(self.engine.library())
+
+
+def server_file(config: Config):
+    return config.home / "server.json"
+
+
+def running_server(config: Config) -> RemoteBackend | None:
+    """The server that holds this data directory now, if one does."""
+    info = storage.read_json(server_file(config))
+    if info and storage.is_locked(config.home / "lock"):
+        return RemoteBackend(info["port"], storage.load_or_create_token(config.home / "token"))
+    return None

@@ -1,0 +1,62 @@
+"""Fixtures of the browser tests; the helpers are in harness.py. Without Chromium these tests skip with the
+reason, and fail instead under READNEXT_REQUIRE_BROWSER=1 (CI)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .harness import CHROMEDRIVER, CHROMIUM, Backend, seed_papers, start_chromium, start_fake_site
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium():
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    message = f"browser tests need {CHROMIUM} and {CHROMEDRIVER} (make browsers, or apt-get install chromium chromium-driver)"
+    if os.environ.get("READNEXT_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def fake_site(tmp_path_factory):
+    """https://arxiv.org, https://scholar.google.com and https://evil.example, served locally."""
+    site, server = start_fake_site(tmp_path_factory.mktemp("tls"))
+    yield site
+    server.shutdown()
+
+
+@pytest.fixture
+def browser(fake_site, tmp_path):
+    """A fresh Chromium profile with the extension, for one test."""
+    driver = start_chromium(fake_site.port, tmp_path / "chromium-profile")
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def module_browser(fake_site, tmp_path_factory):
+    """One Chromium for a module of tests that only read pages."""
+    driver = start_chromium(fake_site.port, tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory):
+    """One backend for the session: a small corpus, and a history of one read paper (BERT) so that answers are
+    personal. Tests tell their own events apart by URL and time."""
+    server = Backend(tmp_path_factory.mktemp("backend") / "home").start()
+    papers = seed_papers()
+    events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
+    bert = next(p for p in papers if p["id"] == "1810.04805")
+    events.append({"id": "seed-view-bert", "type": "view", "paper": bert, "seconds": 95.0, "site": "arxiv"})
+    answer = server.api("POST", "events", {"events": events})
+    assert answer["accepted"] == len(events), answer
+    yield server
+    server.stop()

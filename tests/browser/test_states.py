@@ -1,0 +1,69 @@
+"""What the sidebar, the popup and the options page say when something is missing: a token, the right token, any
+history at all."""
+import pytest
+
+from .harness import (EXTENSION_ORIGIN, SIDEBAR, Backend, configure, shadow_call, sidebar_cards, sidebar_state,
+                      wait_until)
+
+pytestmark = pytest.mark.browser
+
+ABSTRACT = "https://arxiv.org/abs/2106.09608"
+LISTING = "https://arxiv.org/list/cs.LG/new"
+TEXT_JS = "function () { return this.querySelector('.body').textContent; }"
+
+
+@pytest.fixture
+def new_backend(tmp_path):
+    """A backend just installed: no papers, no history."""
+    server = Backend(tmp_path / "home").start()
+    yield server
+    server.kill()  # safe: events are fsynced before they are acknowledged
+
+
+def test_not_paired_says_how_to_pair(browser, backend):
+    configure(browser, backend, token="")
+    browser.get(ABSTRACT)
+    assert wait_until(lambda: sidebar_state(browser) == "not_paired", message="the pairing state")
+    text = shadow_call(browser, SIDEBAR, TEXT_JS)
+    assert "readnext pair" in text and "options" in text
+
+
+def test_a_wrong_token_says_so(browser, backend):
+    configure(browser, backend, token="not-the-token")
+    browser.get(ABSTRACT)
+    assert wait_until(lambda: sidebar_state(browser) == "unauthorized", message="the wrong-token state")
+
+
+def test_no_history_yet_is_a_cold_start(browser, new_backend):
+    configure(browser, new_backend)
+    browser.get(LISTING)  # nothing read yet: the listing is recorded, but there is nothing to rank it by
+    assert wait_until(lambda: sidebar_state(browser) == "cold", timeout=40, message="the cold-start state")
+    assert "readnext import" in shadow_call(browser, SIDEBAR, TEXT_JS)
+    browser.get(ABSTRACT)  # an abstract page still gets papers close to itself, and says why
+    cards = wait_until(lambda: sidebar_cards(browser), timeout=40, message="cards ranked by the page alone")
+    assert any("Close to the page you are reading" in chip for card in cards for chip in card["chips"])
+    note = "function () { return this.querySelector('.note')?.textContent ?? ''; }"
+    assert shadow_call(browser, SIDEBAR, note)
+
+
+def test_popup_shows_status_and_counts(browser, backend):
+    configure(browser, backend)
+    browser.get(LISTING)
+    wait_until(lambda: sidebar_state(browser) in ("cold", "cards"), timeout=40, message="the listing to settle")
+    browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+    status = wait_until(lambda: browser.find_element("css selector", "#backend-status .text").text.startswith("Running")
+                        and browser.find_element("css selector", "#backend-status .text").text, message="the status")
+    assert backend.address in status
+    delivered = browser.find_element("css selector", "[data-count='Events delivered']").text
+    assert int(delivered) == 8  # the listing's eight impressions
+
+
+def test_options_refuse_an_address_other_than_127_0_0_1(browser):
+    browser.get(f"{EXTENSION_ORIGIN}/extension/options/options.html")
+    wait_until(lambda: browser.find_element("id", "backend").get_attribute("value"), message="the options page")
+    field = browser.find_element("id", "backend")
+    field.clear()
+    field.send_keys("http://example.com:8765")
+    browser.find_element("id", "save").click()
+    result = wait_until(lambda: browser.find_element("id", "result").text, message="an answer")
+    assert "127.0.0.1" in result and browser.find_element("id", "result").get_attribute("class") == "error"
