@@ -51,12 +51,14 @@ def module_browser(fake_site, tmp_path_factory):
 def backend(tmp_path_factory):
     """One backend for the session: a small corpus, and a history of one read paper (BERT) so that answers are
     personal. Tests tell their own events apart by URL and time."""
-    server = Backend(tmp_path_factory.mktemp("backend") / "home").start()
     papers = seed_papers()
     events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
     bert = next(p for p in papers if p["id"] == "1810.04805")
     events.append({"id": "seed-view-bert", "type": "view", "paper": bert, "seconds": 95.0, "site": "arxiv"})
-    answer = server.api("POST", "events", {"events": events})
-    assert answer["accepted"] == len(events), answer
-    yield server
-    server.stop()
+    server = Backend(tmp_path_factory.mktemp("backend") / "home").start()
+    try:
+        answer = server.api("POST", "events", {"events": events})
+        assert answer["accepted"] == len(events), answer
+        yield server
+    finally:
+        server.stop()

@@ -113,7 +113,7 @@ def test_paused_capture_records_nothing(browser, backend):
     assert backend.events(start) == []
 
 
-def test_this_is_me_on_a_scholar_profile_saves_its_papers(browser, backend):
+def test_this_is_me_on_a_scholar_profile_records_the_papers_as_mine(browser, backend):
     configure(browser, backend)
     start = now_ms()
     browser.get(PROFILE)
@@ -122,10 +122,12 @@ def test_this_is_me_on_a_scholar_profile_saves_its_papers(browser, backend):
         "This is me: start my profile from these papers")
     assert backend.events(start) == []  # a profile page records nothing by itself
     shadow_call(browser, SIDEBAR, "function () { this.querySelector('[data-state=\"offer\"] button').click(); }")
-    saves = wait_until(lambda: [e for e in backend.events(start) if e["type"] == "save"], message="the saves")
-    assert len(saves) == 20 and all(e["url"] == PROFILE for e in saves)
+    own = wait_until(lambda: [e for e in backend.events(start) if e["type"] == "authored"], message="the papers")
+    assert len(own) == 20 and all(e["url"] == PROFILE for e in own)
+    status = backend.api("POST", "score", {"papers": [{"id": own[0]["paper_id"]}]})
+    assert status["items"][0]["state"] == "own"
     done = "function () { return this.querySelector('[data-state=\"offer\"] [role=status]').textContent; }"
     assert wait_until(lambda: shadow_call(browser, SIDEBAR, done), message="the result") == (
         "Done: 20 papers added to your profile.")
-    for event in saves:  # leave the shared backend's history as it was
+    for event in own:  # leave the shared backend's history as it was
         backend.api("DELETE", f"history/{event['paper_id']}")

@@ -1,0 +1,116 @@
+// The one message router: a table from message type to handler and the senders it accepts. Handlers read all they
+// need from storage on every call, because the worker may be stopped between any two messages.
+import { runtime, storage } from "../shared/browser-api.js";
+import { ERR, MSG } from "../shared/messages.js";
+import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
+import { BackendError, backendClient, currentBackend } from "./backend.js";
+import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
+
+const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
+const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored"]);
+const SITES = { "arxiv.org": "arxiv", "scholar.google.com": "scholar" };
+
+/** "arxiv" or "scholar" for a page on those sites over https, else "". */
+function siteOf(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" ? SITES[parsed.hostname] ?? "" : "";
+  } catch {
+    return "";
+  }
+}
+
+/** An event from the outbox, completed with its site, or null when it may not be recorded: a type content scripts
+ * do not make, a page not on arXiv or Scholar, or capture paused for that site. */
+function accepter(settings) {
+  return (event) => {
+    const site = siteOf(event?.url);
+    const ok = typeof event?.id === "string" && CAPTURED_TYPES.has(event.type) && captureAllowed(settings, site);
+    return ok ? { ...event, site } : null;
+  };
+}
+
+/** Moves the outbox into the queue and delivers the queue if it can; the answer says whether it could, and why
+ * not. Every handler that talks to the backend calls it first, so what was just read shapes the answer. */
+export async function deliverQueued() {
+  await drainOutbox(accepter(await loadSettings()));
+  try {
+    await flush(await currentBackend());
+    return { delivered: true, queued: await queuedCount() };
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    return { delivered: false, reason: error.code, queued: await queuedCount() };
+  }
+}
+
+/** Thumbs up / down / hide and "This is me": explicit choices, kept even while capture is paused. */
+async function feedback({ events }, sender) {
+  const valid = Array.isArray(events) && events.length > 0
+    && events.every((event) => typeof event?.id === "string" && FEEDBACK_TYPES.has(event.type));
+  if (!valid) throw new BackendError("bad_request", `feedback takes events of type ${[...FEEDBACK_TYPES].join(", ")}`);
+  await enqueue(events.map((event) => ({ ...event, site: siteOf(sender.url) })));
+  return deliverQueued();
+}
+
+async function recommend({ context = {}, k = 10 }) {
+  await deliverQueued();
+  return (await currentBackend()).recommend({ context, k });
+}
+
+async function score({ papers, context = {} }) {
+  await deliverQueued();
+  return (await currentBackend()).score({ papers, context });
+}
+
+/** For the popup and the options page: the backend's own status (or why there is none), pairing, the queue. */
+async function status() {
+  const [settings, token, { stats = {} }] = await Promise.all([loadSettings(), loadToken(), storage.get("stats")]);
+  const backend = backendClient({ base: settings.backend, token });
+  let server = null;
+  let problem = null;
+  try {
+    server = await backend.status();
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    problem = { code: error.code, message: error.message };
+  }
+  const delivery = server && token ? await deliverQueued() : { queued: await queuedCount() };
+  return { backend: settings.backend, server, problem, paired: Boolean(token), paused: settings.paused, stats, ...delivery };
+}
+
+async function openOptions() {
+  await runtime.openOptions();
+  return {};
+}
+
+const HANDLERS = {
+  [MSG.FEEDBACK]: { from: "page", handle: feedback },
+  [MSG.RECOMMEND]: { from: "page", handle: recommend },
+  [MSG.SCORE]: { from: "page", handle: score },
+  [MSG.STATUS]: { from: "any", handle: status },
+  [MSG.OPEN_OPTIONS]: { from: "page", handle: openOptions },
+};
+
+/** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites; "any":
+ * those or the extension's own pages), or "" when it may. */
+function senderProblem(sender, from) {
+  if (sender.id !== runtime.id()) return "not sent by this extension";
+  const fromPage = Boolean(sender.tab) && Boolean(siteOf(sender.url));
+  const fromExtension = String(sender.url ?? "").startsWith(runtime.url(""));
+  if (from === "page" ? fromPage : fromPage || fromExtension) return "";
+  return `messages of this type are not accepted from ${sender.url}`;
+}
+
+export async function route(message, sender) {
+  const entry = HANDLERS[message?.type];
+  if (!entry) return { ok: false, error: { code: "bad_request", message: `unknown message type '${message?.type}'` } };
+  const problem = senderProblem(sender, entry.from);
+  if (problem) return { ok: false, error: { code: ERR.BAD_SENDER, message: problem } };
+  if (sender.tab?.incognito) return { ok: false, error: { code: ERR.INCOGNITO, message: "incognito windows are never captured" } };
+  try {
+    return { ok: true, ...(await entry.handle(message, sender)) };
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    return { ok: false, error: { code: error.code, message: error.message } };
+  }
+}

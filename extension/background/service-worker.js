@@ -1,0 +1,18 @@
+// The extension's service worker. Listeners are registered at the top level, synchronously, so that a worker woken
+// by an event (after being stopped) receives it; everything else lives in storage.
+import { runtime, storage } from "../shared/browser-api.js";
+import { isOutboxKey } from "../shared/outbox.js";
+import { deliverQueued, route } from "./router.js";
+
+const deliver = () => deliverQueued().catch((error) => console.error("ReadNext: delivery failed", error));
+
+runtime.onMessage(route);
+
+// A content script put events in the outbox: this wakes a stopped worker, which queues and delivers them.
+storage.onChanged((changes) => {
+  if (Object.entries(changes).some(([key, change]) => isOutboxKey(key) && change.newValue)) deliver();
+});
+
+// Events queued before the browser closed are delivered when it starts again, if the backend is up by then.
+runtime.onStartup(deliver);
+runtime.onInstalled(deliver);

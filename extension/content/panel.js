@@ -1,0 +1,57 @@
+// The sidebar's controller on a page: runs a loader that asks the service worker for sections of cards, shows the
+// state that explains a failure, retries while the backend is down, and sends the cards' actions.
+import { newEvent } from "../shared/events.js";
+import { ERR, MSG } from "../shared/messages.js";
+import { captureAllowed, saveSettings } from "../shared/settings.js";
+import { mountSidebar } from "../sidebar/sidebar.js";
+import { sendEvents } from "./capture.js";
+import { ask, Problem } from "./messaging.js";
+
+const OFFLINE_RETRY_MS = 5000;
+const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
+
+/** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
+export function openPanel(doc, win, { settings, site }) {
+  let loader = null;
+  let retryTimer = null;
+
+  const report = (error) => console.error("ReadNext:", error);
+  const view = mountSidebar(doc, {
+    collapsed: settings.sidebarCollapsed,
+    onCollapse: (collapsed) => saveSettings({ sidebarCollapsed: collapsed }).catch(report),
+    onRetry: () => run(),
+    onOpenOptions: () => ask({ type: MSG.OPEN_OPTIONS }).catch(report),
+    onAction: (action, paper) => {
+      const event = newEvent(action, { paper, url: win.location.href });
+      ask({ type: MSG.FEEDBACK, events: [event] }).catch(report);
+    },
+    onOpen: (paper) => {
+      if (captureAllowed(settings, site)) sendEvents([newEvent("click", { paper, url: win.location.href })]).catch(report);
+    },
+  });
+
+  /** Loads the cards; `quiet` keeps what is shown until the answer (the retries while the backend is down). */
+  async function run({ quiet = false } = {}) {
+    win.clearTimeout(retryTimer);
+    if (!quiet) view.showLoading();
+    try {
+      const sections = await loader();
+      if (sections) view.showSections(sections);
+      else view.showState("cold");
+    } catch (error) {
+      const code = error instanceof Problem ? error.code : "error";
+      if (!(error instanceof Problem)) report(error);
+      view.showState(EXPLAINED.has(code) ? code : "error", EXPLAINED.has(code) ? "" : String(error?.message ?? error));
+      // While the backend is down, look again now and then: when it is back, the queue drains and the cards appear.
+      if (code === ERR.OFFLINE) retryTimer = win.setTimeout(() => run({ quiet: true }), OFFLINE_RETRY_MS);
+    }
+  }
+
+  return {
+    view,
+    load(nextLoader) {
+      loader = nextLoader;
+      return run();
+    },
+  };
+}

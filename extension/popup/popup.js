@@ -1,0 +1,63 @@
+// The toolbar popup: is the backend up and paired, pause capture, what was delivered, and a way to the options.
+import { runtime } from "../shared/browser-api.js";
+import { el } from "../shared/dom.js";
+import { MSG } from "../shared/messages.js";
+import { loadSettings, saveSettings } from "../shared/settings.js";
+
+const byId = (id) => document.getElementById(id);
+
+function describe(answer) {
+  if (!answer.ok) return { tone: "bad", text: `Error: ${answer.error.message}` };
+  if (answer.problem?.code === "offline") {
+    return { tone: "bad", text: `Not running at ${answer.backend}`, help: "Start it in a terminal: readnext serve" };
+  }
+  if (!answer.server) return { tone: "bad", text: `The backend at ${answer.backend} answered: ${answer.problem?.message}` };
+  const running = `Running at ${answer.backend}: ${answer.server.corpus} papers, ${answer.server.history} events recorded`;
+  if (!answer.paired) return { tone: "warn", text: running, help: "Not paired: run `readnext pair` and paste the token in the options." };
+  if (answer.reason === "unauthorized") return { tone: "warn", text: running, help: "The token was refused: run `readnext pair` again." };
+  return { tone: "ok", text: running };
+}
+
+function showCounts(answer) {
+  const stats = answer.stats ?? {};
+  const rows = [
+    ["Waiting to be delivered", answer.queued ?? 0],
+    ["Events delivered", stats.sent ?? 0],
+    ["Already recorded (not counted twice)", stats.duplicates ?? 0],
+    ["Rejected by the backend", stats.rejected ?? 0],
+    ["Dropped (queue full)", stats.dropped ?? 0],
+  ];
+  byId("counts").replaceChildren(...rows.flatMap(([label, value]) => [
+    el(document, "dt", { text: label }), el(document, "dd", { text: value, "data-count": label }),
+  ]));
+}
+
+async function refresh() {
+  const answer = await runtime.send({ type: MSG.STATUS });
+  const { tone, text, help } = describe(answer);
+  byId("backend-status").querySelector(".dot").className = `dot ${tone}`;
+  byId("backend-status").querySelector(".text").textContent = text;
+  byId("backend-help").hidden = !help;
+  byId("backend-help").textContent = help ?? "";
+  if (answer.ok) showCounts(answer);
+}
+
+async function init() {
+  const settings = await loadSettings();
+  const paused = byId("paused");
+  paused.checked = settings.paused;
+  byId("paused-note").hidden = !settings.paused;
+  paused.addEventListener("change", async () => {
+    await saveSettings({ paused: paused.checked });
+    byId("paused-note").hidden = !paused.checked;
+  });
+  byId("open-options").addEventListener("click", (event) => {
+    event.preventDefault();
+    runtime.openOptions();
+  });
+  await refresh();
+}
+
+init().catch((error) => {
+  byId("backend-status").querySelector(".text").textContent = `Error: ${error.message}`;
+});

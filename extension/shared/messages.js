@@ -1,0 +1,17 @@
+// Message types between the content scripts, the extension pages and the service worker.
+export const MSG = Object.freeze({
+  FEEDBACK: "feedback", // {events}: save/unsave/dismiss/hide from sidebar cards, authored from "This is me"
+  RECOMMEND: "recommend", // {context, k}
+  SCORE: "score", // {papers, context}
+  STATUS: "status", // backend status, pairing, queue and delivery counts
+  OPEN_OPTIONS: "open-options", // content scripts cannot open the options page themselves
+});
+
+/** Error codes of failed answers that the surfaces explain to the user. */
+export const ERR = Object.freeze({
+  OFFLINE: "offline", // backend not running
+  NOT_PAIRED: "not_paired", // no token in the options
+  UNAUTHORIZED: "unauthorized", // token does not match the backend's
+  INCOGNITO: "incognito",
+  BAD_SENDER: "bad_sender",
+});

@@ -1,0 +1,115 @@
+// The ReadNext sidebar: a closed Shadow DOM host, so the page's CSS cannot reach inside, its CSS cannot leak out,
+// and the page's scripts cannot read the recommendations (they describe what the user reads).
+import { runtime } from "../shared/browser-api.js";
+import { el } from "../shared/dom.js";
+import { buildCard } from "./card.js";
+import { icon, logo } from "./icons.js";
+import { STATES } from "./states.js";
+
+export const HOST_TAG = "readnext-sidebar";
+
+/**
+ * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onAction(action, paper),
+ * onOpen(paper). Returns the view: showLoading, showState, showSections, showOffer, setCollapsed.
+ */
+export function mountSidebar(doc, { collapsed, ...handlers }) {
+  doc.querySelector(HOST_TAG)?.remove();
+  const host = doc.createElement(HOST_TAG);
+  const root = host.attachShadow({ mode: "closed" });
+  const panel = el(doc, "aside", { class: "panel", "aria-label": "ReadNext recommendations", hidden: true });
+  const body = el(doc, "div", { class: "body", "aria-live": "polite" });
+  const tab = el(doc, "button", {
+    type: "button", class: "tab", title: "Show ReadNext recommendations", "aria-label": "Show ReadNext recommendations",
+    hidden: true, onclick: () => setCollapsed(false, true),
+  }, logo(doc, 20), el(doc, "span", { text: "ReadNext" }));
+
+  panel.append(
+    el(doc, "header", { class: "bar" },
+      logo(doc, 26),
+      el(doc, "div", { class: "brand" },
+        el(doc, "strong", { text: "ReadNext" }),
+        el(doc, "span", { text: "Private recommendations · on your computer" })),
+      el(doc, "button", {
+        type: "button", class: "collapse", title: "Collapse ReadNext", "aria-label": "Collapse ReadNext",
+        onclick: () => setCollapsed(true, true),
+      }, icon(doc, "chevronRight"))),
+    body,
+    el(doc, "footer", { class: "foot" },
+      el(doc, "span", { text: "ReadNext extension · not part of arXiv or Google Scholar" }),
+      el(doc, "button", { type: "button", class: "link", text: "Options", onclick: () => handlers.onOpenOptions() })));
+
+  const stylesheet = el(doc, "link", { rel: "stylesheet", href: runtime.url("extension/sidebar/sidebar.css") });
+  let state = { collapsed: Boolean(collapsed), styled: false };
+  const render = () => {
+    panel.hidden = !state.styled || state.collapsed;
+    tab.hidden = !state.styled || !state.collapsed;
+  };
+  // Shown once styled, so the page never flashes an unstyled panel.
+  const styled = () => {
+    state = { ...state, styled: true };
+    render();
+  };
+  stylesheet.addEventListener("load", styled);
+  stylesheet.addEventListener("error", styled);
+  root.append(stylesheet, panel, tab);
+  doc.documentElement.append(host);
+
+  function setCollapsed(value, byUser = false) {
+    state = { ...state, collapsed: value };
+    render();
+    if (byUser) handlers.onCollapse(value);
+  }
+
+  const replaceBody = (...children) => body.replaceChildren(...children);
+
+  function showLoading(text = "Finding papers for you…") {
+    replaceBody(el(doc, "div", { class: "loading", role: "status" }, el(doc, "span", { class: "spinner" }), el(doc, "span", { text })));
+  }
+
+  /** One of STATES (offline, not_paired, unauthorized, cold, error), with an optional detail line. */
+  function showState(name, detail = "") {
+    const spec = STATES[name] ?? STATES.error;
+    const action = {
+      retry: el(doc, "button", { type: "button", class: "button", text: "Try again", onclick: () => handlers.onRetry() }),
+      options: el(doc, "button", { type: "button", class: "button", text: "Open options", onclick: () => handlers.onOpenOptions() }),
+    }[spec.action];
+    replaceBody(el(doc, "section", { class: `state state-${name}`, "data-state": name },
+      el(doc, "h2", { text: spec.title }),
+      spec.lines.map((line) => (typeof line === "string"
+        ? el(doc, "p", { text: line })
+        : el(doc, "pre", {}, el(doc, "code", { text: line.command })))),
+      detail ? el(doc, "p", { class: "detail", text: detail }) : null,
+      action ?? null));
+  }
+
+  /** sections: [{title, note, items, empty}] with items as the backend answers them ({paper, score, reasons}). */
+  function showSections(sections) {
+    replaceBody(...sections.map((section) => {
+      const list = el(doc, "div", { class: "cards" });
+      const emptyNote = el(doc, "p", { class: "empty", text: section.empty ?? "Nothing here yet.", hidden: section.items.length > 0 });
+      const onRemoved = () => {
+        emptyNote.hidden = list.childElementCount > 0;
+      };
+      list.append(...section.items.map((item) => buildCard(doc, item, { ...handlers, onRemoved })));
+      return el(doc, "section", { class: "section", "data-section": section.key },
+        el(doc, "h2", { text: section.title }),
+        section.note ? el(doc, "p", { class: "note", text: section.note }) : null,
+        list, emptyNote);
+    }));
+  }
+
+  /** An offer with one button, e.g. "This is me" on a Scholar profile; onAccept returns the text shown after. */
+  function showOffer({ title, lines, button, onAccept }) {
+    const accept = el(doc, "button", { type: "button", class: "button primary", text: button });
+    const result = el(doc, "p", { class: "detail", role: "status" });
+    accept.addEventListener("click", async () => {
+      accept.disabled = true;
+      result.textContent = await onAccept();
+    });
+    replaceBody(el(doc, "section", { class: "state state-offer", "data-state": "offer" },
+      el(doc, "h2", { text: title }), lines.map((line) => el(doc, "p", { text: line })), accept, result));
+  }
+
+  setCollapsed(state.collapsed);
+  return { showLoading, showState, showSections, showOffer, setCollapsed };
+}
