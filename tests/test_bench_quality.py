@@ -13,6 +13,7 @@ from readnext.bench.product import Product
 from readnext.bench.quality import report, run_quality
 from readnext.bench.variants import pick
 from readnext.errors import ValidationError
+from readnext.papers import paper_from_dict
 
 
 def test_recall_counts_the_share_of_relevant_papers_in_the_top_k():
@@ -64,7 +65,7 @@ def test_the_product_and_the_baselines_find_the_topic_that_was_read(tmp_path, en
     outcome = run_quality(bench, engine, pick(None), ["history", "context"], log=lambda _: None)
     rows = {(r["method"], r["setting"]): r for r in outcome["results"]}
     assert {m for m, _ in rows} == {"random", "tfidf-mean", "tfidf-svm", "minilm-mean", "readnext",
-                                    "readnext-undiversified", "dense-only"}
+                                    "readnext-undiversified", "before", "dense-only"}
     for setting in ("history", "context"):
         assert rows[("readnext", setting)]["recall@10"] == 1.0
         assert rows[("readnext-undiversified", setting)]["recall@10"] == 1.0
@@ -95,8 +96,7 @@ def test_only_the_history_reaches_the_engine(tmp_path, engine):
 
 
 def test_a_home_holding_other_papers_is_refused(tmp_path, engine):
-    engine.add_papers([__import__("readnext.papers", fromlist=["paper_from_dict"]).paper_from_dict(
-        {"id": "other:1", "title": "something else"})])
+    engine.add_papers([paper_from_dict({"id": "other:1", "title": "something else"})])
     with pytest.raises(ValidationError, match="home"):
         Product(engine, load_benchmark(*write_benchmark(tmp_path))).load()
 

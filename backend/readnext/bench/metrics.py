@@ -39,7 +39,7 @@ def intra_list_similarity(vectors: np.ndarray) -> float:
 
 def coverage(top_lists: Iterable[Sequence[str]], corpus_size: int) -> float:
     """Share of the corpus that appears in at least one user's list."""
-    shown = set().union(*map(set, top_lists)) if corpus_size else set()
+    shown = set().union(*map(set, top_lists))
     return len(shown) / corpus_size if corpus_size else 0.0
 
 

@@ -172,6 +172,7 @@ def report(outcome: dict) -> str:
     text = [f"{outcome['benchmark']}: {outcome['users']} users, {outcome['papers']} papers", "",
             format_table(outcome["results"])]
     if outcome["feedback"]:
-        text += ["", "Feedback (residual collection: relevant papers not yet saved):", format_feedback(outcome["feedback"])]
+        text += ["", "Feedback (residual collection: relevant papers not yet saved):",
+                 format_feedback(outcome["feedback"])]
     summary = {k: v for k, v in outcome.items() if k != "predictions"}
     return "\n".join(text + ["", json.dumps(summary, separators=(",", ":"))])

@@ -5,20 +5,24 @@ from ..errors import ValidationError
 from ..rank import DEFAULT, RankSettings
 
 DENSE_ONLY = RankSettings(term_weight=0.0)
+# The ranking as it was before the quality work (docs/benchmarks.md), for the before/after in one run.
+BEFORE = RankSettings(term_weight=0.0, mmr_lambda=0.75, dismiss_penalty=0.6, dismiss_floor=0.35)
 
 # name: (ranking settings, diversified list). The first two are the product as shipped: the list users see,
 # and the same scores in plain score order.
 VARIANTS: dict[str, tuple[RankSettings, bool]] = {
     "readnext": (DEFAULT, True),
     "readnext-undiversified": (DEFAULT, False),
-    "dense-only": (DENSE_ONLY, True),  # before the TF-IDF fusion
+    "before": (BEFORE, True),
+    "before-undiversified": (BEFORE, False),
+    "dense-only": (DENSE_ONLY, True),  # today's product without the TF-IDF fusion
     "dense-only-undiversified": (DENSE_ONLY, False),
+    "mmr-0.75": (RankSettings(mmr_lambda=0.75), True),
     "mmr-0.85": (RankSettings(mmr_lambda=0.85), True),
-    "mmr-0.90": (RankSettings(mmr_lambda=0.90), True),
     "mmr-0.95": (RankSettings(mmr_lambda=0.95), True),
-    "mmr-0.90-soft-dismiss": (RankSettings(mmr_lambda=0.90, dismiss_penalty=0.3, dismiss_floor=0.5), True),
+    "hard-dismiss": (RankSettings(dismiss_penalty=0.6, dismiss_floor=0.35), True),
 }
-DEFAULT_VARIANTS = ("readnext", "readnext-undiversified", "dense-only")
+DEFAULT_VARIANTS = ("readnext", "readnext-undiversified", "before", "dense-only")
 
 
 def pick(names: list[str] | None) -> dict[str, tuple[RankSettings, bool]]:
