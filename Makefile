@@ -4,7 +4,7 @@ SHARED ?= ../shared
 BENCH_OUT ?= bench-out
 PORT ?= 8765
 
-.PHONY: install serve browsers test bench
+.PHONY: install serve browsers test bench bench-speed
 
 # torch first and pinned: 2.13.0 is the CPU wheel these machines hold; any other spec pulls GBs of CUDA builds.
 install:
@@ -31,4 +31,10 @@ bench:
 		--out $(BENCH_OUT)/citeseer-predictions.json > $(BENCH_OUT)/citeseer-quality.txt
 	cat $(BENCH_OUT)/citeseer-quality.txt
 
-# bench-speed: reserved for the latency benchmark.
+# Latency, memory and throughput at 1,000,000 papers against exact search in the same run (docs/benchmarks.md).
+# Builds its corpus once into $(BENCH_OUT)/speed-1000000-home (about 4 GB on disk); later runs reuse it.
+bench-speed:
+	mkdir -p $(BENCH_OUT)
+	$(PYTHON) -m readnext.cli bench speed --papers 1000000 --sample $(SHARED)/data/arxiv-sample.jsonl \
+		> $(BENCH_OUT)/speed-1000000.txt
+	cat $(BENCH_OUT)/speed-1000000.txt

@@ -36,3 +36,11 @@ def test_reasons_are_specific(engine):
     assert "interest" in kinds and "category" in kinds  # two interests; 4 read papers in this category
     interest = next(r for r in item.reasons if r["kind"] == "interest")
     assert interest["label"] in engine.recommend(None, 1).interests
+
+
+def test_a_search_context_is_named_as_such(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    item = engine.recommend({"query": "protein folding"}, 1).items[0]
+    context = next(r for r in item.reasons if r["kind"] == "context")
+    assert context["text"].startswith("Close to your search “protein folding”")

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import storage
 from .papers import Paper, canonical_id, merge
-from .text import term_set
+from .text import term_set, tokens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS aliases_label ON aliases(label);
 CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,
                                     PRIMARY KEY (model, hash));
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_terms (label INTEGER PRIMARY KEY, counts TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -126,6 +127,7 @@ class Corpus:
             merged = merge(merged, stored[other])
             self._forget_terms(stored[other])
             self.conn.execute("DELETE FROM papers WHERE label = ?", (other,))
+            self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (other,))
             self.conn.execute("UPDATE aliases SET label = ? WHERE label = ?", (keep, other))
             result.removed.append(other)
         merged = merge(merged, paper)
@@ -138,9 +140,10 @@ class Corpus:
     def add_new(self, papers: list[Paper], model: str, vectors: np.ndarray) -> list[int]:
         """Store papers known to be new, with their vectors, in one transaction: the fast path for building a
         large corpus (no merge look-ups; a duplicate id fails the whole batch)."""
+        counts = [Counter(tokens(paper.text())) for paper in papers]
         terms: Counter = Counter()
-        for paper in papers:
-            terms.update(term_set(paper.text()))
+        for paper_counts in counts:
+            terms.update(paper_counts.keys())
         hashes = [paper.content_hash() for paper in papers]
         with self.lock:
             self.conn.execute("BEGIN")
@@ -154,6 +157,8 @@ class Corpus:
                                       [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in zip(hashes, vectors)])
                 self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, ?) "
                                       "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", terms.items())
+                self.conn.executemany("INSERT OR REPLACE INTO paper_terms (label, counts) VALUES (?, ?)",
+                                      [(first + i, json.dumps(c)) for i, c in enumerate(counts)])
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -169,9 +174,11 @@ class Corpus:
         if old is None or old.content_hash() != new_hash:
             if old is not None:
                 self._forget_terms(old)
+            counts = Counter(tokens(paper.text()))
             self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, 1) "
-                                  "ON CONFLICT(term) DO UPDATE SET df = df + 1",
-                                  [(t,) for t in term_set(paper.text())])
+                                  "ON CONFLICT(term) DO UPDATE SET df = df + 1", [(t,) for t in counts])
+            self.conn.execute("INSERT OR REPLACE INTO paper_terms (label, counts) VALUES (?, ?)",
+                              (label, json.dumps(counts)))
 
     def _forget_terms(self, paper: Paper) -> None:
         self.conn.executemany("UPDATE terms SET df = df - 1 WHERE term = ?", [(t,) for t in term_set(paper.text())])
@@ -186,10 +193,26 @@ class Corpus:
             self._forget_terms(paper)
             self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
             self.conn.execute("DELETE FROM papers WHERE label = ?", (label,))
+            self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (label,))
             self.conn.execute("COMMIT")
         return label
 
     # --- term statistics -------------------------------------------------------------------------------------
+    def term_counts(self, labels: Iterable[int]) -> dict[int, dict[str, int]]:
+        """Each paper's words and their counts, as counted when its text was stored."""
+        labels = [int(x) for x in labels]
+        found: dict[int, dict[str, int]] = {}
+        for start in range(0, len(labels), 900):
+            chunk = labels[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for label, counts in self.conn.execute(
+                    f"SELECT label, counts FROM paper_terms WHERE label IN ({marks})", chunk):
+                found[label] = json.loads(counts)
+        missing = [label for label in labels if label not in found]  # stored before counts were kept
+        for label, paper in self.by_labels(missing).items():
+            found[label] = dict(Counter(tokens(paper.text())))
+        return found
+
     def document_frequencies(self, terms: Iterable[str]) -> Counter:
         terms = list(set(terms))
         found: Counter = Counter()

@@ -20,7 +20,6 @@ from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
 from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
-from .text import term_set
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
@@ -236,7 +235,7 @@ class ReadNext:
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
         ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain),
+        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
                                interests=[i.label for i in profile.interests])
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
@@ -251,17 +250,22 @@ class ReadNext:
         mode, _ = _mode(profile, context)
         labels = np.array([label for label, _ in stored], dtype=np.int64)
         vectors = self.index.vectors(labels)
-        scored = score(profile, context, labels, vectors, self.ranking, self.terms) if mode != "empty" else [
-            Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
-        return mode, self._explained(profile, scored)
+        if mode == "empty":
+            scored = [Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
+        else:
+            by_label = {s.label: s for s in score(profile, context, labels, vectors, self.ranking, self.terms)}
+            scored = [by_label[int(l)] for l in labels]  # the page's order
+        return mode, self._explained(profile, scored, query=context.query)
 
-    def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True) -> list[Recommendation]:
+    def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True,
+                   query: str | None = None) -> list[Recommendation]:
         papers = self.corpus.by_labels([s.label for s in ranked])
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
                                    state=profile.states.get(s.label)) for s in ranked if s.label in papers]
-        terms = set().union(*(term_set(p.text()) for p in papers.values()))
-        explainer = Explainer(profile, self.corpus.document_frequencies(terms), self.corpus.count())
+        counts = self.corpus.term_counts({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
+        words = set().union(*(counts.get(s.label, {}).keys() for s in ranked))
+        explainer = Explainer(profile, self.corpus.document_frequencies(words), self.corpus.count(), counts, query)
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
                                state=profile.states.get(s.label))
                 for s in ranked if s.label in papers]

@@ -8,7 +8,6 @@ from datetime import date, datetime, timezone
 from .papers import Paper
 from .profile import Profile
 from .rank import Scored
-from .text import term_set
 
 RELATED = 0.30  # below this cosine a history paper is not a reason
 RECENT_DAYS = 30
@@ -26,9 +25,12 @@ def _author_key(name: str) -> str:
 class Explainer:
     """Built once per request: the statistics of the history the reasons draw on."""
 
-    def __init__(self, profile: Profile, document_frequencies, n_docs: int, today: date | None = None):
+    def __init__(self, profile: Profile, document_frequencies, n_docs: int, term_counts: dict[int, dict],
+                 query: str | None = None, today: date | None = None):
         self.profile = profile
+        self.query = query  # the context, when it is a search rather than a paper
         self.df = document_frequencies
+        self.terms = term_counts  # by label: the words of the recommended papers and of their nearest reads
         self.n_docs = max(n_docs, 1)
         self.today = today or datetime.now(timezone.utc).date()
         history = [profile.papers[int(l)] for l in profile.labels if int(l) in profile.papers]
@@ -48,7 +50,8 @@ class Explainer:
             reasons.append({"kind": "history", "paper_id": nearest.id, "title": nearest.title,
                             "similarity": round(scored.nearest_similarity, 3),
                             "text": f"Because you read “{nearest.title}” (similarity {scored.nearest_similarity:.2f})"})
-            shared = sorted(term_set(paper.text()) & term_set(nearest.text()), key=lambda t: (-self.idf(t), t))[:4]
+            common = self.terms.get(scored.label, {}).keys() & self.terms.get(scored.nearest, {}).keys()
+            shared = sorted(common, key=lambda t: (-self.idf(t), t))[:4]
             if shared:
                 reasons.append({"kind": "terms", "terms": shared, "text": "Shared terms: " + ", ".join(shared)})
         if scored.interest is not None and len(profile.interests) > 1:
@@ -57,8 +60,9 @@ class Explainer:
                             "text": f"Your interest: {interest.label}"})
         if scored.context_similarity is not None and scored.context_similarity >= RELATED:
             context_part = scored.context_similarity
+            near = f"your search “{self.query}”" if self.query else "the page you are reading"
             reasons.append({"kind": "context", "similarity": round(scored.context_similarity, 3),
-                            "text": f"Close to the page you are reading (similarity {scored.context_similarity:.2f})"})
+                            "text": f"Close to {near} (similarity {scored.context_similarity:.2f})"})
         if context_part > history_part:  # the larger contribution first
             reasons.sort(key=lambda r: r["kind"] != "context")
         authors = [a for a in paper.authors if self.authors.get(_author_key(a))]

@@ -9,7 +9,6 @@ import numpy as np
 
 from .history import READ_EVENTS, Event
 from .papers import Paper
-from .text import term_set
 
 HALF_LIFE_DAYS = 120
 MAX_HISTORY = 2000  # heaviest papers kept in the profile; older, lighter ones have decayed to nothing anyway
@@ -144,13 +143,13 @@ def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
 
-def label_terms(members: list[Paper], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
-    """The terms that most distinguish these papers: frequent among them, rare in the corpus and in the other
-    interests."""
+def label_terms(members: list[set[str]], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
+    """The terms that most distinguish these papers (given as their sets of words): frequent among them, rare
+    in the corpus and in the other interests."""
     total = float(sum(member_weights)) or 1.0
     share: Counter = Counter()
-    for paper, weight in zip(members, member_weights):
-        for term in term_set(paper.text()):
+    for words, weight in zip(members, member_weights):
+        for term in words:
             share[term] += weight / total
     scored = {t: s * idf(t) / (1.0 + others.get(t, 0.0)) for t, s in share.items()
               if s * len(members) >= min(2, len(members))}
@@ -176,15 +175,15 @@ def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
 
 def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
     groups = cluster(vectors, weights)
-    member_papers = [[papers[int(labels[i])] for i in g] for g in groups]
-    vocabulary = {t for group in member_papers for p in group for t in term_set(p.text())}
-    df = corpus.document_frequencies(vocabulary)
+    words = {label: set(counts) for label, counts in corpus.term_counts(labels.tolist()).items()}
+    member_words = [[words.get(int(labels[i]), set()) for i in g] for g in groups]
+    df = corpus.document_frequencies(set().union(*words.values()))
     n_docs = max(corpus.count(), 1)
 
     def idf(term):
         return math.log((n_docs + 1) / (df.get(term, 0) + 1)) + 1.0
 
-    presence = [Counter({t: 1.0 for p in group for t in term_set(p.text())}) for group in member_papers]
+    presence = [Counter({t: 1.0 for w in group for t in w}) for group in member_words]
     total = float(weights.sum()) or 1.0
     interests = []
     for gi, group in enumerate(groups):
@@ -193,9 +192,9 @@ def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
             if gj != gi:
                 others.update(counts)
         order = group[np.argsort(-weights[group])]
-        terms = label_terms(member_papers[gi], weights[group].tolist(), idf, others)
+        terms = label_terms(member_words[gi], weights[group].tolist(), idf, others)
         interests.append(Interest(
-            label=" · ".join(terms) or (member_papers[gi][0].title[:60] if member_papers[gi] else "your reading"),
+            label=" · ".join(terms) or papers[int(labels[order[0]])].title[:60],
             terms=terms, weight=float(weights[group].sum() / total),
             centroid=_centroid(vectors[group], weights[group]), members=[int(labels[i]) for i in order]))
     return interests

@@ -26,7 +26,7 @@ TERM_WEIGHT = 1.0  # TF-IDF cosine added to the dense one (CiteSeer, with the co
 SCORE_FLOOR, SCORE_SPAN = 0.05, 0.65
 MMR_LAMBDA = 0.90  # 0.75 cost recall@20 0.534 -> 0.476 on CiteSeer; 0.90 keeps 0.530 and most of the spread
 DUPLICATE_SIMILARITY = 0.98  # two records this close are one paper (a preprint and its journal version)
-HEAVY_QUERIES = 5  # history papers searched on their own, besides the interests
+HEAVY_QUERIES = 2  # history papers searched on their own, besides the interests
 
 
 @dataclass(frozen=True)
@@ -84,19 +84,19 @@ def candidate_labels(profile: Profile, context: Context, index, k: int) -> np.nd
         queries.append(context.vector)
     if not queries:
         return np.zeros(0, dtype=np.int64)
-    fetch = 4 * k + 40 + min(len(excluded), 500)
+    # each HNSW query costs about ef (>= fetch) distance computations: fetch no more than ranking needs
+    fetch = 2 * k + 30 + min(len(excluded), 200)
     labels, _ = index.search(np.stack(queries), fetch)
     found = np.unique(labels.ravel())
     return found[~np.isin(found, list(excluded))] if excluded else found
 
 
 def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.ndarray,
-          settings: RankSettings = DEFAULT, terms=None) -> list[Scored]:
-    """`terms`, a sparse.TermSimilarity, adds the TF-IDF cosines to the history papers and to the context."""
+          settings: RankSettings = DEFAULT, terms=None, rerank: int | None = None) -> list[Scored]:
+    """Score candidates, best first. `terms`, a sparse.TermSimilarity, adds the TF-IDF cosines to the history
+    papers and to the context; with `rerank`, only the `rerank` best by the dense score get them and are
+    returned (term similarity reads each paper's text: it is priced per candidate)."""
     n = len(labels)
-    term_history = term_context = None
-    if terms is not None and settings.term_weight and n:
-        term_history, term_context = _term_similarities(terms, profile, context, labels)
     history = context_sims = None
     nearest = np.full(n, -1)
     nearest_sim = np.zeros(n, np.float32)
@@ -113,21 +113,34 @@ def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.nd
                    + settings.interest_weight * centroid_sims.max(axis=1))
     if context.present:
         context_sims = vectors @ context.vector
-    # Each part is its dense cosine plus term_weight x its TF-IDF cosine; the sum is divided by 1 + term_weight,
-    # so the raw score stays on a cosine's scale (a paper identical to the history scores 1).
-    fused = settings.term_weight if term_history is not None or term_context is not None else 0.0
-    history_part = history if term_history is None else history + fused * term_history
-    context_part = context_sims if term_context is None else context_sims + fused * term_context
-    if history is not None and context_sims is not None:
-        raw = settings.context_weight * context_part + (1 - settings.context_weight) * history_part
-    else:
-        raw = history_part if history is not None else context_part if context_sims is not None else np.zeros(n)
+    both = history is not None and context_sims is not None
+    cw = settings.context_weight if both else (1.0 if context_sims is not None else 0.0)
+    raw = np.zeros(n, np.float32)
+    if context_sims is not None:
+        raw = raw + cw * context_sims
+    if history is not None:
+        raw = raw + (1 - cw) * history
     dismissed = np.zeros(n, np.float32)
     if len(profile.negative_labels):
         dismissed = (vectors @ profile.negative_vectors.T).max(axis=1)
         raw = raw - settings.dismiss_penalty * np.maximum(dismissed - settings.dismiss_floor, 0.0)
-    raw = raw / (1.0 + fused)
+    keep = np.argsort(-raw, kind="stable")[:rerank] if rerank is not None else np.arange(n)
+    term_history = None
+    if terms is not None and settings.term_weight and len(keep):
+        # Each part is its dense cosine plus term_weight x its TF-IDF cosine, the sum divided by 1 + term_weight,
+        # so the raw score stays on a cosine's scale (a paper identical to the history scores 1).
+        term_history, term_context = _term_similarities(terms, profile, context, labels[keep])
+        fused = np.zeros(len(keep), np.float32)
+        if term_context is not None:
+            fused += cw * term_context
+        if term_history is not None:
+            fused += (1 - cw) * term_history
+        if term_history is not None or term_context is not None:
+            raw = raw.copy()
+            raw[keep] = (raw[keep] + settings.term_weight * fused) / (1.0 + settings.term_weight)
+    keep = keep[np.argsort(-raw[keep], kind="stable")]
     scores = calibrate(raw)
+    terms_of = dict(zip(keep.tolist(), term_history.tolist())) if term_history is not None else {}
     return [Scored(label=int(labels[i]), score=float(scores[i]), raw=float(raw[i]),
                    context_similarity=None if context_sims is None else float(context_sims[i]),
                    history_similarity=None if history is None else float(history[i]),
@@ -135,8 +148,8 @@ def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.nd
                    nearest_similarity=float(nearest_sim[i]),
                    interest=int(interest[i]) if interest[i] >= 0 else None,
                    dismissed_similarity=float(dismissed[i]),
-                   term_similarity=None if term_history is None else float(term_history[i]))
-            for i in range(n)]
+                   term_similarity=terms_of.get(i))
+            for i in keep.tolist()]
 
 
 def _term_similarities(terms, profile: Profile, context: Context, labels: np.ndarray):
@@ -184,7 +197,14 @@ def recommend(profile: Profile, context: Context, index, k: int, settings: RankS
     if not len(labels):
         return []
     vectors = index.vectors(labels)
-    scored = score(profile, context, labels, vectors, settings, terms)
-    if diverse:
-        return diversify(scored, vectors, k, settings.mmr_lambda)
-    return sorted(scored, key=lambda s: -s.raw)[:k]
+    scored = score(profile, context, labels, vectors, settings, terms, rerank=rerank_size(k))
+    if not diverse:
+        return scored[:k]
+    row = {int(label): i for i, label in enumerate(labels)}
+    return diversify(scored, vectors[[row[s.label] for s in scored]], k, settings.mmr_lambda)
+
+
+def rerank_size(k: int) -> int:
+    """How many of the best candidates by the dense score get the term similarity: enough to hold the list
+    and its diversification pool (max(3k, k + 20)) with a little room for papers the terms lift."""
+    return max(3 * k + 10, 40)

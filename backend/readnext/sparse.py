@@ -53,8 +53,8 @@ class TermSimilarity:
     def _rows_of(self, labels: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         hashes = self.corpus.hash_of(labels)
         missing = [l for l in labels if (l, hashes.get(l)) not in self._papers]
-        for label, paper in self.corpus.by_labels(missing).items():
-            self._papers[(label, hashes.get(label))] = self._encode(term_counts(paper.text()))
+        for label, counts in self.corpus.term_counts(missing).items():
+            self._papers[(label, hashes.get(label))] = self._encode(counts)
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         rows = []
         for label in labels:
