@@ -54,13 +54,17 @@ class Corpus:
         self.conn = storage.open_sqlite(path)
         self.conn.executescript(SCHEMA)
         self.lock = threading.RLock()
+        self._count: int | None = None
 
     def close(self) -> None:
         self.conn.close()
 
     # --- papers -------------------------------------------------------------------------------------------
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        # count(*) scans the table (~10 ms at a million rows) and ranking asks for it on every request
+        if self._count is None:
+            self._count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        return self._count
 
     def label_of(self, paper_id: str) -> int | None:
         key = canonical_id(paper_id)
@@ -97,6 +101,7 @@ class Corpus:
         """Store papers, merging each with every stored copy it shares an id or alias with."""
         result = Upserted()
         with self.lock:
+            self._count = None
             self.conn.execute("BEGIN")
             try:
                 for paper in papers:
@@ -146,6 +151,7 @@ class Corpus:
             terms.update(paper_counts.keys())
         hashes = [paper.content_hash() for paper in papers]
         with self.lock:
+            self._count = None
             self.conn.execute("BEGIN")
             try:
                 first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
@@ -189,6 +195,7 @@ class Corpus:
             return None
         paper = self.by_labels([label])[label]
         with self.lock:
+            self._count = None
             self.conn.execute("BEGIN")
             self._forget_terms(paper)
             self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
