@@ -3,7 +3,6 @@ import json
 import numpy as np
 
 from conftest import make_paper, sample_records, topic_papers
-from readnext.config import Config
 from readnext.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.importer import import_jsonl

@@ -62,9 +62,10 @@ class Corpus:
     # --- papers -------------------------------------------------------------------------------------------
     def count(self) -> int:
         # count(*) scans the table (~10 ms at a million rows) and ranking asks for it on every request
-        if self._count is None:
-            self._count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-        return self._count
+        with self.lock:  # not in the middle of a writer's transaction, which this connection would see
+            if self._count is None:
+                self._count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+            return self._count
 
     def label_of(self, paper_id: str) -> int | None:
         key = canonical_id(paper_id)

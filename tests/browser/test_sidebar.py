@@ -88,7 +88,7 @@ def test_a_title_with_markup_is_shown_as_text_and_runs_nothing(browser, backend)
     browser.get(LISTING)  # the hand-made listing carries a paper whose title holds an <img onerror> payload
     cards_shown(browser)
     browser.get(ABSTRACT)
-    cards = cards_shown(browser)
+    cards_shown(browser)
     wait_until(lambda: XSS_ID in {c["id"] for c in sidebar_cards(browser)}, message="the paper with markup")
     card = next(c for c in sidebar_cards(browser) if c["id"] == XSS_ID)
     assert card["title"] == XSS_TITLE
