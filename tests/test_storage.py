@@ -39,14 +39,6 @@ def test_home_and_token_are_private(tmp_path):
     assert stat.S_IMODE(os.stat(home / "token").st_mode) == 0o600
 
 
-def test_lines_from_resumes_at_offset(tmp_path):
-    path = tmp_path / "x.jsonl"
-    path.write_bytes(b"a\nbb\nccc\n")
-    offsets = list(storage.lines_from(path))
-    assert [raw for _, raw in offsets] == [b"a\n", b"bb\n", b"ccc\n"]
-    assert [raw for _, raw in storage.lines_from(path, offsets[0][0])] == [b"bb\n", b"ccc\n"]
-
-
 def test_second_writer_is_refused(tmp_path):
     with storage.exclusive_lock(tmp_path / "lock"):
         with pytest.raises(storage.LockedError):

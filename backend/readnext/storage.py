@@ -107,16 +107,6 @@ def rewrite_json_lines(path: Path, objects) -> None:
     atomic_write_bytes(path, "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode("utf-8"))
 
 
-def lines_from(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
-    """(byte offset just past the line, the line) from byte offset `start`: a stream in flat memory that an
-    interrupted reader can resume."""
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        for raw in handle:
-            start += len(raw)
-            yield start, raw
-
-
 def file_size(path: Path) -> int:
     return Path(path).stat().st_size
 
