@@ -42,7 +42,8 @@ def _backend(args):
 
 def _config(args) -> Config:
     return Config.load(home=getattr(args, "home", None), model=getattr(args, "model", None),
-                       host=getattr(args, "host", None), port=getattr(args, "port", None))
+                       host=getattr(args, "host", None), port=getattr(args, "port", None),
+                       device=getattr(args, "device", None), precision=getattr(args, "precision", None))
 
 
 def cmd_serve(args) -> int:
@@ -203,7 +204,7 @@ def cmd_status(args) -> int:
     with _backend(args) as backend:
         status = backend.status()
     for key, value in status.items():
-        print(f"{key:>8}: {value}")
+        print(f"{key:>12}: {value}")
     return 0
 
 
@@ -249,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name, func, help_text):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--home", help="data directory (default $READNEXT_HOME or ~/.local/share/readnext)")
+        sub.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"],
+                         help="where the model runs (default $READNEXT_DEVICE, else the fastest measured)")
+        sub.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"],
+                         help="the model's number format (default $READNEXT_PRECISION, else the fastest measured "
+                              "that agrees with fp32)")
         sub.set_defaults(func=func)
         return sub
 

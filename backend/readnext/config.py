@@ -25,7 +25,9 @@ class Config:
     model: str = DEFAULT_MODEL
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
-    device: str = "auto"  # auto, cpu, cuda
+    # Where and in what number format the model runs: "auto" measures this machine (precision.py).
+    device: str = "auto"  # auto, cpu, cuda, mps
+    precision: str = "auto"  # auto, fp32, bf16, fp16
     # Extension ids allowed to call the API; empty allows any chrome-extension:// or moz-extension:// origin
     # (the pairing token is what proves the caller is ours).
     extension_ids: tuple[str, ...] = ()
@@ -38,6 +40,9 @@ class Config:
         values = {k: v for k, v in overrides.items() if v is not None}
         if "model" not in values and os.environ.get("READNEXT_MODEL"):
             values["model"] = os.environ["READNEXT_MODEL"]
+        for name in ("device", "precision"):
+            if name not in values and os.environ.get(f"READNEXT_{name.upper()}"):
+                values[name] = os.environ[f"READNEXT_{name.upper()}"]
         return cls(home=resolve_home(home), **values)
 
     def with_(self, **changes) -> "Config":

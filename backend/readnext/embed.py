@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import DEFAULT_MODEL
+from .config import DEFAULT_MODEL, Config
 from .errors import ModelError
 
 MAX_TOKENS = 256  # MiniLM was trained on 256 tokens; longer inputs change its neighbours
@@ -41,15 +41,21 @@ def resolve_model(name: str) -> str:
 
 
 class TransformerEmbedder:
-    """Mean-pooled, L2-normalised token states of any Hugging Face encoder."""
+    """Mean-pooled, L2-normalised token states of any Hugging Face encoder, in the device and precision given
+    (precision.py chooses them by measurement)."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, device: str = "auto", batch_size: int = 32):
+    def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", precision: str = "fp32",
+                 batch_size: int = 32):
+        # The tokenizer's own thread pool would compete with torch's threads for the same cores.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
+        from .precision import cpu_cores
 
+        transformers_logging.disable_progress_bar()
+        torch.set_num_threads(cpu_cores())
         self._torch = torch
         self.name = model
         path = resolve_model(model)
@@ -58,16 +64,36 @@ class TransformerEmbedder:
         local = os.path.isdir(path)  # a local or bundled model never touches the network
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
-            self.model = AutoModel.from_pretrained(path, local_files_only=local)
+            self.model = AutoModel.from_pretrained(path, local_files_only=local, dtype=torch.float32)
         except (OSError, ValueError) as error:
             raise ModelError(f"cannot load model '{model}': {error}") from error
-        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
-        # bf16 weights: ~1.8x the fp32 speed on these CPUs with cosine 0.99995 to fp32 (docs/benchmarks.md);
-        # int8 dynamic quantisation is faster still but moves vectors too far (cosine ~0.90).
-        self.dtype = torch.bfloat16 if self.device == "cpu" or torch.cuda.is_bf16_supported() else torch.float16
-        self.model.to(self.device, dtype=self.dtype).eval()
+        self.model.eval()
         self.dim = int(self.model.config.hidden_size)
         self.batch_size = batch_size
+        self.device, self.precision = "cpu", "fp32"
+        self.papers_per_s: float | None = None  # measured by precision.py, shown by `readnext status`
+        self.chosen_by = "default"
+        self.use(device, precision)
+
+    def use(self, device: str, precision: str) -> None:
+        """Move the model; vectors stay comparable (cosine >= 0.999), so the embedding cache stays valid."""
+        self.model.to(device, dtype=self._dtype(precision))
+        self.device, self.precision = device, precision
+
+    def trial(self, device: str, precision: str, texts: list[str]) -> tuple[float, np.ndarray]:
+        """Seconds of one plain forward pass over `texts` (one batch) in a copy of the model in that device and
+        precision, and the vectors it gives."""
+        import copy
+        import time
+        model = copy.deepcopy(self.model).to(device, dtype=self._dtype(precision)).eval()
+        tokens = self._tokens(texts, device)
+        self._pool(model, self._tokens(texts[-1:], device))  # the first pass pays one-time kernel set-up
+        start = time.perf_counter()
+        vectors = self._pool(model, tokens)  # to numpy on the CPU: waits for an asynchronous GPU
+        return time.perf_counter() - start, vectors
+
+    def _dtype(self, precision: str):
+        return {"fp32": self._torch.float32, "bf16": self._torch.bfloat16, "fp16": self._torch.float16}[precision]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -79,11 +105,16 @@ class TransformerEmbedder:
         return out
 
     def _forward(self, texts: list[str]) -> np.ndarray:
-        torch = self._torch
+        return self._pool(self.model, self._tokens(texts, self.device))
+
+    def _tokens(self, texts: list[str], device: str) -> dict:
         tokens = self.tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
-        tokens = {k: v.to(self.device) for k, v in tokens.items()}
+        return {k: v.to(device) for k, v in tokens.items()}
+
+    def _pool(self, model, tokens: dict) -> np.ndarray:
+        torch = self._torch
         with torch.inference_mode():
-            states = self.model(**tokens).last_hidden_state.float()
+            states = model(**tokens).last_hidden_state.float()
         mask = tokens["attention_mask"].unsqueeze(-1).float()
         pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
@@ -106,5 +137,23 @@ class HashingEmbedder:
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def load_embedder(model: str, device: str = "auto") -> Embedder:
-    return TransformerEmbedder(model, device=device)
+def load_embedder(config: Config) -> TransformerEmbedder:
+    """The real model in the device and precision the user set, else the fastest measured on this machine."""
+    from . import precision
+    embedder = TransformerEmbedder(config.model)
+
+    def run(candidate: precision.Candidate):
+        return embedder.trial(candidate.device, candidate.precision, precision.TEXTS)
+
+    choice = precision.choose_in_home(config.home, config.model, run, config.device, config.precision,
+                                      set_by=f"set: device {config.device}, precision {config.precision}")
+    embedder.use(choice.device, choice.precision)
+    embedder.papers_per_s, embedder.chosen_by = choice.papers_per_s, choice.chosen_by
+    return embedder
+
+
+def describe(embedder: Embedder) -> dict:
+    """Where and how fast the model runs, for `readnext status` and GET /status."""
+    return {"device": getattr(embedder, "device", "cpu"), "precision": getattr(embedder, "precision", "fp32"),
+            "papers_per_s": getattr(embedder, "papers_per_s", None),
+            "chosen_by": getattr(embedder, "chosen_by", "a test embedder")}

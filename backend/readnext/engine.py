@@ -11,7 +11,7 @@ import numpy as np
 from . import __version__, storage
 from .config import Config
 from .corpus import Corpus
-from .embed import Embedder, load_embedder
+from .embed import Embedder, describe, load_embedder
 from .errors import NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
@@ -54,7 +54,7 @@ class ReadNext:
         self.config = config
         self.ranking = ranking
         self.home = storage.ensure_home(config.home)
-        self.embedder = embedder or load_embedder(config.model, config.device)
+        self.embedder = embedder or load_embedder(config)
         self.model = self.embedder.name
         self.corpus = Corpus(self.home / "papers.sqlite")
         self.terms = TermSimilarity(self.corpus)
@@ -333,7 +333,7 @@ class ReadNext:
 
     def status(self) -> dict:
         return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,
-                "device": getattr(self.embedder, "device", "cpu"), "corpus": self.corpus.count(),
+                **describe(self.embedder), "corpus": self.corpus.count(),
                 "index": len(self.index), "history": len(self.history), "home": str(self.home)}
 
 
