@@ -4,7 +4,7 @@ SHARED ?= ../shared
 BENCH_OUT ?= bench-out
 PORT ?= 8765
 
-.PHONY: install serve browsers test bench bench-speed
+.PHONY: install serve browsers test bench bench-speed bench-embed
 
 # torch first and pinned: 2.13.0 is the CPU wheel these machines hold; any other spec pulls GBs of CUDA builds.
 install:
@@ -38,3 +38,10 @@ bench-speed:
 	$(PYTHON) -m readnext.cli bench speed --papers 1000000 --sample $(SHARED)/data/arxiv-sample.jsonl \
 		> $(BENCH_OUT)/speed-1000000.txt
 	cat $(BENCH_OUT)/speed-1000000.txt
+
+# The model's raw forward pass in every device and precision against the product's embed(), in one run
+# (docs/benchmarks.md, "Embedding").
+bench-embed:
+	mkdir -p $(BENCH_OUT)
+	$(PYTHON) -m readnext.cli bench embed --sample $(SHARED)/data/arxiv-sample.jsonl > $(BENCH_OUT)/embed.txt
+	cat $(BENCH_OUT)/embed.txt

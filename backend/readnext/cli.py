@@ -237,6 +237,11 @@ def cmd_bench_speed(args) -> int:
     return speed(args)
 
 
+def cmd_bench_embed(args) -> int:
+    from .bench.embedding import main
+    return main(args)
+
+
 def cmd_bench_quality(args) -> int:
     from .bench.command import quality
     return quality(args)
@@ -317,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     speed.add_argument("--model")
     speed.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     speed.set_defaults(func=cmd_bench_speed)
+    from .bench.embedding import add_arguments as embed_arguments
+    embed = benches.add_parser("embed", help="model speed in every device and precision against embed() "
+                                             "(docs/benchmarks.md)", description="model speed in every device and "
+                                                                                 "precision against embed()")
+    embed_arguments(embed)
+    embed.set_defaults(func=cmd_bench_embed)
     return parser
 
 

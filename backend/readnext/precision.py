@@ -170,25 +170,23 @@ def fingerprint(model: str, hardware: Hardware) -> dict:
 
 
 # --- the choice -------------------------------------------------------------------------------------------------
-CLOSE = 1.25  # candidates within this factor of the fastest are timed a second time
+ROUNDS = 2  # every candidate once per round; its fastest pass counts: other jobs only ever slow a pass down
 Run = Callable[[Candidate], tuple[float, np.ndarray]]
 """One timed forward pass of a candidate over TEXTS: (seconds, vectors)."""
 
 
 def measure(options: list[Candidate], run: Run) -> list[Measurement]:
-    """Each candidate timed on the same texts, CPU fp32 first: it is the reference for the cosine. One pass
-    each keeps this short; the close ones get a second pass, the best of which counts, against noise."""
-    timed = {}
-    for candidate in [REFERENCE] + [c for c in options if c != REFERENCE]:
-        timed[candidate] = run(candidate)
-    fastest = min(seconds for seconds, _ in timed.values())
-    for candidate, (seconds, vectors) in timed.items():
-        if seconds <= CLOSE * fastest:
-            timed[candidate] = (min(seconds, run(candidate)[0]), vectors)
-    reference = _unit(timed[REFERENCE][1])
-    return [Measurement(c.device, c.precision, len(vectors) / seconds,
-                        float(np.min(np.sum(_unit(vectors) * reference, axis=1))))
-            for c, (seconds, vectors) in timed.items()]
+    """Each candidate timed on the same texts, CPU fp32 first: it is the reference for the cosine. Rounds are
+    interleaved, so a burst of load from elsewhere cannot fall on all passes of one candidate alone."""
+    order = [REFERENCE] + [c for c in options if c != REFERENCE]
+    seconds, vectors = {}, {}
+    for _ in range(ROUNDS):
+        for candidate in order:
+            took, vectors[candidate] = run(candidate)
+            seconds[candidate] = min(took, seconds.get(candidate, took))
+    reference = _unit(vectors[REFERENCE])
+    return [Measurement(c.device, c.precision, len(vectors[c]) / seconds[c],
+                        float(np.min(np.sum(_unit(vectors[c]) * reference, axis=1)))) for c in order]
 
 
 def pick(measurements: list[Measurement], options: list[Candidate]) -> Measurement:
