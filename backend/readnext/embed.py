@@ -154,6 +154,7 @@ def load_embedder(config: Config) -> TransformerEmbedder:
 
 def describe(embedder: Embedder) -> dict:
     """Where and how fast the model runs, for `readnext status` and GET /status."""
+    speed = getattr(embedder, "papers_per_s", None)
     return {"device": getattr(embedder, "device", "cpu"), "precision": getattr(embedder, "precision", "fp32"),
-            "papers_per_s": getattr(embedder, "papers_per_s", None),
+            "papers_per_s": None if speed is None else round(speed, 1),
             "chosen_by": getattr(embedder, "chosen_by", "a test embedder")}
