@@ -1,4 +1,6 @@
 """Device and precision by measurement: the choice logic with faked candidates, and once with the real model."""
+import json
+
 import numpy as np
 import pytest
 
@@ -136,6 +138,15 @@ def test_the_choice_is_remembered_in_the_home(tmp_path, monkeypatch):
     second = precision.choose_in_home(tmp_path, "m", run)
     assert second.chosen_by == "remembered measurement" and len(run.calls) == calls
     assert (second.device, second.precision) == (first.device, first.precision)
+
+
+def test_a_damaged_memory_is_measured_anew(tmp_path, monkeypatch):
+    monkeypatch.setattr(precision, "probe_hardware", lambda: Hardware())
+    run = FakeRun({"cpu/fp32": 1.0, "cpu/bf16": 0.5})
+    for damage in ("{not json", '{"fingerprint": 3}', '{"fingerprint": %s, "measurements": [{"x": 1}]}'):
+        machine = precision.fingerprint("m", Hardware())
+        (tmp_path / "precision.json").write_text(damage.replace("%s", json.dumps(machine)))
+        assert precision.choose_in_home(tmp_path, "m", run).chosen_by == "measurement", damage
 
 
 def test_environment_sets_device_and_precision_and_flags_win(monkeypatch, tmp_path):

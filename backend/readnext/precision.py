@@ -202,9 +202,7 @@ def choose(remembered: dict | None, machine: dict, found: list[Candidate], run: 
            device: str = "auto", precision: str = "auto", set_by: str = "") -> tuple[Choice, dict | None]:
     """The choice, and what to remember (None when nothing new was measured)."""
     options = allowed(found, device, precision)
-    known = {}
-    if remembered and remembered.get("fingerprint") == machine:
-        known = {Candidate(m["device"], m["precision"]): Measurement(**m) for m in remembered["measurements"]}
+    known = _known(remembered, machine)
     if len(options) == 1:  # the user decided: measure nothing
         only = options[0]
         speed = known[only].papers_per_s if only in known else None
@@ -220,13 +218,28 @@ def choose(remembered: dict | None, machine: dict, found: list[Candidate], run: 
     return Choice(best.device, best.precision, best.papers_per_s, "measurement"), memory
 
 
+def _known(remembered: dict | None, machine: dict) -> dict[Candidate, Measurement]:
+    """The remembered measurements when they were taken on this machine; a damaged memory is measured anew."""
+    if not isinstance(remembered, dict) or remembered.get("fingerprint") != machine:
+        return {}
+    try:
+        known = [Measurement(**m) for m in remembered["measurements"]]
+    except (KeyError, TypeError):
+        return {}
+    return {m.candidate: m for m in known}
+
+
 def choose_in_home(home: Path, model: str, run: Run, device: str = "auto", precision: str = "auto",
                    set_by: str = "") -> Choice:
     """`choose` with its memory in the home (home/precision.json)."""
     from . import storage  # here, not at the top: a bare GPU machine has torch but not storage's tinydb
     hardware = probe_hardware()
     path = Path(home) / FILE_NAME
-    choice, memory = choose(storage.read_json(path), fingerprint(model, hardware), candidates(hardware), run,
+    try:
+        remembered = storage.read_json(path)
+    except ValueError:  # torn or edited by hand: measure again rather than refuse to start
+        remembered = None
+    choice, memory = choose(remembered, fingerprint(model, hardware), candidates(hardware), run,
                             device, precision, set_by)
     if memory is not None:
         storage.atomic_write_json(path, memory)
