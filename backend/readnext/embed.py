@@ -80,14 +80,27 @@ class TransformerEmbedder:
         self.model.to(device, dtype=self._dtype(precision))
         self.device, self.precision = device, precision
 
-    def trial(self, device: str, precision: str, texts: list[str]) -> tuple[float, np.ndarray]:
-        """Seconds of one plain forward pass over `texts` (one batch) in a copy of the model in that device and
-        precision, and the vectors it gives."""
+    def trial_model(self, device: str, precision: str):
+        """A copy of the model in that device and precision, warmed up: the first pass pays one-time set-up."""
         import copy
-        import time
         model = copy.deepcopy(self.model).to(device, dtype=self._dtype(precision)).eval()
+        self._pool(model, self._tokens(["warm-up"], device))
+        return model
+
+    def trial_runner(self, texts: list[str]):
+        """A precision.Run over `texts`: one warmed-up copy of the model per candidate, kept for every round."""
+        models = {}
+
+        def run(candidate) -> tuple[float, np.ndarray]:
+            if candidate not in models:
+                models[candidate] = self.trial_model(candidate.device, candidate.precision)
+            return self.timed_pass(models[candidate], candidate.device, texts)
+        return run
+
+    def timed_pass(self, model, device: str, texts: list[str]) -> tuple[float, np.ndarray]:
+        """Seconds of one plain forward pass of `model` over `texts` (one batch), and the vectors it gives."""
+        import time
         tokens = self._tokens(texts, device)
-        self._pool(model, self._tokens(texts[-1:], device))  # the first pass pays one-time kernel set-up
         start = time.perf_counter()
         vectors = self._pool(model, tokens)  # to numpy on the CPU: waits for an asynchronous GPU
         return time.perf_counter() - start, vectors
@@ -141,11 +154,8 @@ def load_embedder(config: Config) -> TransformerEmbedder:
     """The real model in the device and precision the user set, else the fastest measured on this machine."""
     from . import precision
     embedder = TransformerEmbedder(config.model)
-
-    def run(candidate: precision.Candidate):
-        return embedder.trial(candidate.device, candidate.precision, precision.TEXTS)
-
-    choice = precision.choose_in_home(config.home, config.model, run, config.device, config.precision,
+    choice = precision.choose_in_home(config.home, config.model, embedder.trial_runner(precision.TEXTS),
+                                      config.device, config.precision,
                                       set_by=f"set: device {config.device}, precision {config.precision}")
     embedder.use(choice.device, choice.precision)
     embedder.papers_per_s, embedder.chosen_by = choice.papers_per_s, choice.chosen_by

@@ -42,9 +42,9 @@ def sample_texts(path: str, papers: int) -> list[str]:
 def _raw_forward(embedder: TransformerEmbedder, candidate: Candidate, batches: list[list[str]]):
     """A timer of the bare model over pre-tokenized batches, and the pooled vectors of one pass (for the cosine)."""
     torch = embedder._torch
-    model = _copy(embedder, candidate)  # a copy: the product's own model changes precision later in the run
+    model = embedder.trial_model(candidate.device, candidate.precision)  # the product's model changes later
     tokens = [embedder._tokens(batch, candidate.device) for batch in batches]
-    vectors = np.concatenate([embedder._pool(model, t) for t in tokens])  # also the warm-up
+    vectors = np.concatenate([embedder._pool(model, t) for t in tokens])
 
     def timed() -> float:
         start = time.perf_counter()
@@ -55,11 +55,6 @@ def _raw_forward(embedder: TransformerEmbedder, candidate: Candidate, batches: l
             torch.cuda.synchronize()
         return time.perf_counter() - start
     return timed, vectors
-
-
-def _copy(embedder: TransformerEmbedder, candidate: Candidate):
-    import copy
-    return copy.deepcopy(embedder.model).to(candidate.device, dtype=embedder._dtype(candidate.precision)).eval()
 
 
 def _product(embedder: TransformerEmbedder, texts: list[str]):
@@ -78,7 +73,7 @@ def run(model: str, texts: list[str], batch_size: int, device: str = "auto", rep
     embedder = TransformerEmbedder(model, batch_size=batch_size)
     # the product's own choice, measured as at its first start (nothing remembered: a bench measures afresh)
     choice, _ = precision.choose(None, precision.fingerprint(model, hardware), options,
-                                 lambda c: embedder.trial(c.device, c.precision, precision.TEXTS), device)
+                                 embedder.trial_runner(precision.TEXTS), device)
     order = sorted(texts, key=len)
     batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     timers, vectors = {}, {}
