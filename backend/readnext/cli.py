@@ -204,7 +204,7 @@ def cmd_status(args) -> int:
     with _backend(args) as backend:
         status = backend.status()
     for key, value in status.items():
-        print(f"{key:>12}: {value}")
+        print(f"{key:>8}: {value}")
     return 0
 
 
