@@ -121,6 +121,14 @@ class ReadNext:
             self._papers_version += 1
         return result.papers
 
+    def store_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
+        """Store papers without embedding them: `embed_pending` does that later (a backfill's thousands)."""
+        result = self.corpus.upsert(papers)
+        self.index.remove(result.removed)
+        if result.removed:
+            self._papers_version += 1
+        return result.papers
+
     def embed_and_index(self, entries: list[tuple[int, Paper]]) -> None:
         if not entries:
             return

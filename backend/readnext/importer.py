@@ -190,6 +190,23 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
     return report
 
 
+def import_request(data: dict) -> dict:
+    """The arguments of an import handed over by `readnext import` (POST /import), checked."""
+    path, format, kind = data.get("path"), data.get("format"), data.get("as")
+    if not isinstance(path, str) or not Path(path).is_absolute():
+        raise ValidationError("'path' must be the absolute path of a file on this computer")
+    if format is not None and format not in FORMATS:
+        raise ValidationError(f"'format' must be one of {', '.join(FORMATS)}")
+    if kind is not None and kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    categories = data.get("categories") or []
+    dates = [data.get("from") or "", data.get("until") or ""]
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories + dates):
+        raise ValidationError("'categories' must be a list of strings, 'from' and 'until' strings")
+    return {"path": path, "format": format, "kind": kind,
+            "filter": SnapshotFilter(tuple(categories), dates[0], dates[1])}
+
+
 def _event_id(prefix: str, paper_id: str) -> str:
     """The same id for the same paper of the same file (events are at most 200 characters)."""
     event_id = prefix + paper_id
