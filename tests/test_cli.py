@@ -94,3 +94,13 @@ def test_pair_prints_the_token(tmp_path):
     token = result.stdout.strip()
     assert len(token) >= 32 and token == (tmp_path / "home" / "token").read_text()
     assert "options" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["export"], ["recommend", "--context", "dark matter halo"]])
+def test_a_closed_pipe_ends_quietly(imported, command):
+    """`readnext export | head`: the reader is gone before the output comes; no traceback follows."""
+    reader = subprocess.Popen([sys.executable, "-m", "readnext.cli", *command, "--home", str(imported[0])],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # before the model is loaded: whatever it prints meets a closed pipe
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=300) == 141 and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -428,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("readnext: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `readnext export | head`: the reader has what it wanted
+        # Python would try again to flush standard output at exit and fail the same way: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as if ended by SIGPIPE, like other tools in a pipe
 
 
 if __name__ == "__main__":

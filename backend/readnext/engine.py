@@ -23,6 +23,8 @@ from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
+ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
+              "with a higher score.")
 
 
 @dataclass
@@ -243,8 +245,10 @@ class ReadNext:
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
         ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
-                               interests=[i.label for i in profile.interests])
+        items = self._explained(profile, ranked, explain, context.query)
+        if any(first.score < second.score for first, second in zip(items, items[1:])):
+            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
