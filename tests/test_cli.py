@@ -97,9 +97,9 @@ def test_pair_prints_the_token(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["export"], ["recommend", "--context", "dark matter halo"]])
-def test_a_closed_pipe_ends_quietly(imported, command):
+def test_a_closed_pipe_ends_quietly(tmp_path, command):
     """`readnext export | head`: the reader is gone before the output comes; no traceback follows."""
-    reader = subprocess.Popen([sys.executable, "-m", "readnext.cli", *command, "--home", str(imported[0])],
+    reader = subprocess.Popen([sys.executable, "-m", "readnext.cli", *command, "--home", str(tmp_path / "home")],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     reader.stdout.close()  # before the model is loaded: whatever it prints meets a closed pipe
     err = reader.stderr.read().decode()
