@@ -239,3 +239,25 @@ def test_backfill_through_the_api_is_shown_first_then_harvested_and_embedded(tmp
     finally:
         jobs.stop()
         engine.close()
+
+
+# --- the command ------------------------------------------------------------------------------------------------
+def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, monkeypatch, capsys):
+    from readnext import cli
+    monkeypatch.setattr(cli, "_engine", lambda args, **_: ReadNext(cli._config(args), embedder=HashingEmbedder(64)))
+    monkeypatch.setattr(cli, "_arxiv_client", lambda config: replay(ok(LG1), ok(LG2), ok(CL1))[0])
+    home = tmp_path / "home"
+    assert cli.main(["backfill", "--categories", "cs.LG", "cs.CL", "--since", "2025-06", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert err.index("set=cs:cs:LG&from=2025-06-01") < err.index("harvesting cs.LG (1 of 2)")
+    assert "embedding 0 of 3 papers" in err and "all papers embedded" in err
+    assert "backfill of cs.LG, cs.CL since 2025-06-01: 4 papers stored from 5 records in 3 pages" in out
+    engine = ReadNext(Config.load(home=home), embedder=HashingEmbedder(64))
+    try:
+        assert engine.corpus.count() == 3 and len(engine.index) == 3
+    finally:
+        engine.close()
+    with pytest.raises(SystemExit):  # --since is required: nothing goes back further than asked
+        cli.main(["backfill", "--categories", "cs.LG", "--home", str(home)])
+    assert cli.main(["backfill", "--categories", "cs.LG;rm", "--since", "2025-06", "--home", str(home)]) == 1
+    assert "not an arXiv category" in capsys.readouterr().err

@@ -228,7 +228,7 @@ def cmd_backfill(args) -> int:
 def _print_backfill(state: dict) -> None:
     print(f"backfill of {', '.join(state['categories'])} since {state['since']}: {state['stored']:,} papers stored "
           f"from {state['received']:,} records in {state['pages']} pages ({state['older']:,} first submitted "
-          f"earlier, left out)")
+          f"earlier, left out; a paper listed in two of the categories counts twice)")
 
 
 def _watch_embedding(progress, step=None, show: bool = True) -> None:
@@ -236,16 +236,17 @@ def _watch_embedding(progress, step=None, show: bool = True) -> None:
     shown = False
     try:
         while True:
-            if step is not None and not step():
-                break
             now = progress()
-            if step is None and not now["pending"]:
-                break
             if show and now["line"]:
                 print("\r" + now["line"] + "  ", end="", file=sys.stderr, flush=True)
                 shown = True
-            if step is None:
+            if step is not None:
+                if not step():
+                    break
+            elif now["pending"]:
                 time.sleep(1.0)
+            else:
+                break
     except KeyboardInterrupt:
         if step is None:
             print("\nreadnext: stopped watching; the server goes on embedding", file=sys.stderr)
