@@ -10,13 +10,13 @@ What leaves the machine is what `describe` says: category names and dates, nothi
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import storage
 from .errors import ValidationError
+from .follow import suggested_categories
 from .sources.arxiv_api import ArxivClient, FetchPolicy, check_categories
 from .sources.oai import OaiError, day, list_records_url, parse_records, resume_url
 
@@ -125,10 +125,7 @@ def load_state(home: Path) -> BackfillState | None:
     return BackfillState(**data) if isinstance(data, dict) else None
 
 
-def suggest_categories(engine, limit: int = 3) -> dict:
-    """The categories of what the user reads, most read first, once a few papers were read."""
-    papers = engine.library(("read", "saved", "own"))
-    counts = Counter(p.categories[0] for p in papers if p.categories)
-    ready = len(papers) >= SUGGEST_AFTER
-    return {"papers": len(papers), "categories": [c for c, _ in counts.most_common(limit)] if ready else []}
-
+def suggest_categories(engine) -> dict:
+    """The categories of what the user reads (follow.py's suggestion), once a few papers were read."""
+    papers = len(engine.library())
+    return {"papers": papers, "categories": suggested_categories(engine) if papers >= SUGGEST_AFTER else []}
