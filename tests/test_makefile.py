@@ -20,8 +20,8 @@ def test_make_venv_creates_the_projects_own_environment(tmp_path):
     venv = tmp_path / "venv"
     result = make("venv", f"VENV={venv}")
     assert result.returncode == 0, result.stderr
-    inside = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys, pip; print(sys.prefix != sys.base_prefix)"],
-                            capture_output=True, text=True)
+    check = "import sys, pip; print(sys.prefix != sys.base_prefix)"  # a venv of its own, with pip
+    inside = subprocess.run([str(venv / "bin" / "python"), "-c", check], capture_output=True, text=True)
     assert inside.stdout.strip() == "True", inside.stderr
     assert "-m venv" not in make("venv", f"VENV={venv}").stdout  # made once, then kept
 

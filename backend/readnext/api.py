@@ -14,8 +14,8 @@ from .backfill import describe, load_state, plan, suggest_categories
 from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
-from .importer import import_request
 from .follow import make_client, policy_of, settings_view, update_fetch_settings
+from .importer import import_request
 from .jobs import Jobs, backfill_work, import_work
 from .sources.bibtex import papers_to_bibtex
 

@@ -126,7 +126,7 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
     report = ImportReport(resumed_at=offset)
     began = time.monotonic()
     batch: list[Paper] = []
-    size = min(FIRST_BATCH, BATCH)  # small at first, so the first progress line comes after a few papers, not after 64
+    size = min(FIRST_BATCH, BATCH)  # doubled after each batch: the first progress line comes after a few papers
     if progress:
         progress.update(offset, 0)
 

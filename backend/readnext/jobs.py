@@ -58,7 +58,7 @@ class LineSink:
 class Embedding:
     """Embeds stored papers that have no vector yet, in batches, and measures its own speed."""
 
-    def __init__(self, engine, batch: int = 64):
+    def __init__(self, engine, batch: int = 32):
         self.engine = engine
         self.batch = batch
         self.wake = threading.Event()
@@ -131,7 +131,7 @@ class Jobs:
         self.embedding.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
         """Stop the embedding and ask running jobs to stop at their next page or batch."""
         self.stopping.set()
         self.embedding.stop.set()
