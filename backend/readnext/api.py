@@ -191,7 +191,8 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         if data.get("confirm") is not True:  # the user sees what would be sent before anything is
             return jsonify({"traffic": traffic, "started": False})
         job = jobs.submit("backfill", f"{', '.join(state.categories)} since {state.since}",
-                          backfill_work(engine, make_client(config), state, engine.home, jobs.stopping))
+                          backfill_work(engine, make_client(config), state, engine.home, jobs.stopping,
+                                        jobs.embedding.wake.set))
         return jsonify({"traffic": traffic, "started": True, "job": job.to_dict()}), 202
 
     @app.get(f"{PREFIX}/jobs")

@@ -69,6 +69,7 @@ class Embedding:
         self._recent: list[tuple[int, float]] = []  # (papers, seconds) of the last batches
 
     def start(self) -> "Embedding":
+        self.wake.set()  # what an earlier run left unembedded (a kill, a new model) is embedded first
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, daemon=True, name="embed-pending")
             self.thread.start()
@@ -94,7 +95,8 @@ class Embedding:
                 log.exception("background embedding stopped")
                 self.error = f"{type(error).__name__}: {error}"
                 return
-            self.wake.wait(timeout=5.0)
+            # Woken by new work only: looking for papers without a vector scans the corpus, too dear to poll.
+            self.wake.wait()
             self.wake.clear()
 
     def pending(self) -> int:
@@ -195,9 +197,15 @@ def import_work(engine, path: str, format: str | None, kind: str | None, filter)
     return work
 
 
-def backfill_work(engine, client, state, home, stopping: threading.Event) -> Callable[[Job], dict]:
+def backfill_work(engine, client, state, home, stopping: threading.Event,
+                  stored: Callable[[], None]) -> Callable[[Job], dict]:
+    """A backfill as a job's work; `stored` is called after each page is stored (to wake the embedding)."""
     def work(job: Job) -> dict:
-        harvest = Backfill(engine, client, state, home, on_page=lambda now: setattr(job, "line", now.line()))
+        def page_done(now) -> None:
+            job.line = now.line()
+            stored()
+
+        harvest = Backfill(engine, client, state, home, on_page=page_done)
         job.line = harvest.state.line()
         return asdict(harvest.run(stopping))
     return work
