@@ -170,12 +170,16 @@ class Jobs:
             raise NotFound(f"no job '{job_id}'")
         return job
 
+    def all(self) -> list[Job]:
+        with self._lock:  # a job may be added meanwhile
+            return list(self._jobs.values())
+
     def latest(self, kind: str) -> Job | None:
-        found = [j for j in self._jobs.values() if j.kind == kind]
+        found = [j for j in self.all() if j.kind == kind]
         return found[-1] if found else None
 
     def to_dict(self) -> dict:
-        return {"jobs": [j.to_dict() for j in self._jobs.values()], "embedding": self.embedding.to_dict()}
+        return {"jobs": [j.to_dict() for j in self.all()], "embedding": self.embedding.to_dict()}
 
 
 def _duration(seconds: float) -> str:
