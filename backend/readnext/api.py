@@ -57,8 +57,8 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.startswith("Bearer ") else ""
         if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
-            raise Unauthorized("missing or wrong pairing token: run `readnext pair` and paste the token "
-                               "into the extension's options")
+            raise Unauthorized("missing or wrong pairing token: click Pair in the extension's options and "
+                               "confirm the code with `readnext pair`")
         if request.method in ("POST", "PUT") and not request.is_json:
             raise ValidationError("send JSON with Content-Type: application/json")
         return None
