@@ -2,6 +2,7 @@
 import { runtime } from "../shared/browser-api.js";
 import { MSG } from "../shared/messages.js";
 import { loadSettings, loadToken, normaliseBackend, saveSettings, saveToken } from "../shared/settings.js";
+import { setUpAccess } from "./access.js";
 import { setUpPairing } from "./pairing.js";
 
 const form = document.getElementById("options");
@@ -59,6 +60,8 @@ async function check() {
 form.addEventListener("submit", (event) => save(event).catch((error) => say(error.message, true)));
 field("check").addEventListener("click", () => check().catch((error) => say(error.message, true)));
 fill().catch((error) => say(error.message, true));
+const fail = (error) => say(error.message, true);
+setUpAccess({ section: field("access"), list: field("access-missing"), button: field("allow-access"), fail }).catch(fail);
 setUpPairing({
   button: field("pair"),
   output: field("pair-status"),

@@ -99,3 +99,17 @@ def test_pairs_with_a_code(firefox, backend):
     confirm_in_terminal(backend, code)
     wait_until(lambda: "Paired" in firefox.find_element("id", "pair-status").text, message="the page to say Paired")
     assert stored(firefox, "token", FIREFOX_ORIGIN) == backend.token
+
+
+def test_withdrawn_site_access_is_shown_with_a_way_to_allow_it(firefox):
+    """Firefox lets the user withdraw host permissions (and before 127 did not grant them at install)."""
+    options = f"{FIREFOX_ORIGIN}/extension/options/options.html"
+    firefox.get(options)
+    assert not firefox.find_element("id", "access").is_displayed()
+    removed = extension_call(firefox, "done(await browser.permissions.remove({origins: ['https://arxiv.org/*']}));",
+                             origin=FIREFOX_ORIGIN)
+    assert removed is True
+    firefox.get(options)
+    wait_until(lambda: firefox.find_element("id", "access").is_displayed(), message="the site access notice")
+    assert firefox.find_element("id", "access-missing").text == "arxiv.org"
+    assert firefox.find_element("id", "allow-access").is_displayed()
