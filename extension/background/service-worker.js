@@ -19,6 +19,7 @@ runtime.onInstalled(deliver);
 
 // Firefox before 127 installed Manifest V3 extensions without their host permissions: without them nothing is
 // captured. The options page asks for them; open it at first run when they are missing.
-runtime.onInstalled(async () => {
+async function askForMissingAccess() {
   if ((await permissions.missing(runtime.hostOrigins())).length) await runtime.openOptions();
-});
+}
+runtime.onInstalled(() => askForMissingAccess().catch((error) => console.error("ReadNext: access check failed", error)));

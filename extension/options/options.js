@@ -57,10 +57,10 @@ async function check() {
   else say(`Connected: ${answer.server.corpus} papers, ${answer.server.history} events recorded.`);
 }
 
-form.addEventListener("submit", (event) => save(event).catch((error) => say(error.message, true)));
-field("check").addEventListener("click", () => check().catch((error) => say(error.message, true)));
-fill().catch((error) => say(error.message, true));
 const fail = (error) => say(error.message, true);
+form.addEventListener("submit", (event) => save(event).catch(fail));
+field("check").addEventListener("click", () => check().catch(fail));
+fill().catch(fail);
 setUpAccess({ section: field("access"), list: field("access-missing"), button: field("allow-access"), fail }).catch(fail);
 setUpPairing({
   button: field("pair"),

@@ -37,6 +37,7 @@ def test_pairing_with_a_code_then_capture(browser, backend):
     assert stored(browser, "token") is None  # a fresh profile
     code = pair_in_options(browser, backend, f"{EXTENSION_ORIGIN}/extension/options/options.html")
     assert len(code.replace("-", "")) == 6
+    assert not browser.find_element("id", "access").is_displayed()  # Chromium grants the host permissions
     confirm_in_terminal(backend, code)
     wait_until(lambda: "Paired" in browser.find_element("id", "pair-status").text, message="the page to say Paired")
     assert browser.find_element("id", "token").get_attribute("value") == backend.token
