@@ -90,7 +90,7 @@ def test_import_beside_a_running_server_then_recommend_without_a_restart(tmp_pat
 
 
 def test_pair_prints_the_token(tmp_path):
-    result = readnext("pair", home=tmp_path / "home")
+    result = readnext("pair", "--token", home=tmp_path / "home")
     token = result.stdout.strip()
     assert len(token) >= 32 and token == (tmp_path / "home" / "token").read_text()
     assert "options" in result.stderr

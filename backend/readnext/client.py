@@ -57,6 +57,12 @@ class RemoteBackend:
     def job(self, job_id: str) -> dict:
         return self._call("GET", f"jobs/{job_id}")
 
+    def pairing_requests(self) -> list[dict]:
+        return self._call("GET", "pair/requests")["requests"]
+
+    def confirm_pairing(self, code: str) -> dict:
+        return self._call("POST", "pair/confirm", {"code": code})
+
 
 class LocalBackend:
     """The library in this process."""

@@ -4,6 +4,7 @@ import { runtime, storage } from "../shared/browser-api.js";
 import { ERR, MSG } from "../shared/messages.js";
 import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
 import { BackendError, backendClient, currentBackend } from "./backend.js";
+import { checkPairing, startPairing } from "./pairing.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
 const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
@@ -100,6 +101,8 @@ const HANDLERS = {
   [MSG.OPEN_OPTIONS]: { from: "page", handle: openOptions },
   [MSG.BACKFILL]: { from: "extension", handle: backfill },
   [MSG.BACKFILL_STATUS]: { from: "extension", handle: backfillStatus },
+  [MSG.PAIR_START]: { from: "extension", handle: startPairing },
+  [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
 };
 
 /** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;
