@@ -45,8 +45,8 @@ class BackfillState:
     def line(self) -> str:
         where = (f"{self.categories[self.category_index]} ({self.category_index + 1} of {len(self.categories)})"
                  if not self.done else ", ".join(self.categories))
-        expected = f" of about {self.expected:,}" if self.expected and not self.done else ""
-        return (f"{'harvested' if self.done else 'harvesting'} {where}: {self.received:,} records{expected}, "
+        expected = f" (this set: about {self.expected:,})" if self.expected and not self.done else ""
+        return (f"{'harvested' if self.done else 'harvesting'} {where}{expected}: {self.received:,} records, "
                 f"{self.stored:,} papers stored, {self.older:,} older ones left out, {self.pages} pages")
 
 
