@@ -119,7 +119,7 @@ def _year_of(value, date: str) -> int | None:
     return year
 
 
-def _display_name(name: str) -> str:
+def display_name(name: str) -> str:
     """arXiv's metadata spells names in TeX (K\\"uhn); they are shown everywhere, so decoded once, here."""
     return latex_to_text(name) if "\\" in name or "{" in name else name
 
@@ -155,7 +155,7 @@ def paper_from_dict(data: dict, source: str = "") -> Paper:
         id=primary,
         title=_clean_str(data.get("title"), "title", 1000),
         abstract=_clean_str(data.get("abstract"), "abstract", MAX_TEXT),
-        authors=[_display_name(a) for a in _clean_list(data.get("authors"), "authors")],
+        authors=[display_name(a) for a in _clean_list(data.get("authors"), "authors")],
         year=_year_of(data.get("year"), date),
         date=date,
         categories=_clean_list(data.get("categories"), "categories"),
