@@ -20,6 +20,7 @@ from readnext.errors import ValidationError
 from readnext.jobs import Embedding
 from readnext.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
 from readnext.sources.oai import OaiError, parse_records, set_spec
+from servers import free_port
 from test_sources_arxiv_api import FakeClock, Replay
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oai"
@@ -261,3 +262,31 @@ def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, monke
         cli.main(["backfill", "--categories", "cs.LG", "--home", str(home)])
     assert cli.main(["backfill", "--categories", "cs.LG;rm", "--since", "2025-06", "--home", str(home)]) == 1
     assert "not an arXiv category" in capsys.readouterr().err
+
+
+def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, stub_oai, capsys):
+    """`readnext backfill` while `serve` runs: the server harvests and embeds, the terminal shows how far."""
+    from werkzeug.serving import make_server
+
+    from readnext import cli, client, storage
+    port = free_port()
+    config = Config.load(home=tmp_path / "home", port=port).with_(fetch={"oai_url": stub_oai})
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    app = create_app(config, engine)
+    jobs = app.extensions["readnext.jobs"].start()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with storage.exclusive_lock(config.home / "lock"):  # as `readnext serve` holds it
+            storage.atomic_write_json(client.server_file(config), {"port": port, "pid": 0})
+            code = cli.main(["backfill", "--categories", "cs.LG", "--since", "2025-06", "--home", str(config.home)])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert "set=cs:cs:LG&from=2025-06-01" in err and "harvested cs.LG: 3 records, 2 papers stored" in err
+        assert "backfill of cs.LG since 2025-06-01: 2 papers stored from 3 records in 2 pages" in out
+        assert len(engine.index) == 2 and engine.corpus.get("2506.05678") is not None
+    finally:
+        server.shutdown()
+        jobs.stop()
+        engine.close()
+
