@@ -237,6 +237,8 @@ def _watch_embedding(progress, step=None, show: bool = True) -> None:
     try:
         while True:
             now = progress()
+            if now["error"]:
+                raise ReadNextError(f"the embedding stopped: {now['error']}")
             if show and now["line"]:
                 print("\r" + now["line"] + "  ", end="", file=sys.stderr, flush=True)
                 shown = True
