@@ -4,23 +4,29 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+from dataclasses import asdict
 
 from flask import Flask, Response, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
+from .backfill import describe, load_state, plan, suggest_categories
 from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
-from .follow import policy_of, settings_view, update_fetch_settings
+from .follow import make_client, policy_of, settings_view, update_fetch_settings
+from .importer import import_request
+from .jobs import Jobs, backfill_work, import_work
+from .pairing import Pairings
 from .sources.bibtex import papers_to_bibtex
 
 PREFIX = "/api/v1"
 EXTENSION_ORIGIN = re.compile(r"^(chrome-extension://[a-p]{32}|moz-extension://[0-9a-fA-F-]{36})$")
-OPEN_PATHS = {f"{PREFIX}/status"}
+PAIRING_PATHS = {f"{PREFIX}/pair/start", f"{PREFIX}/pair/status"}  # no token yet: an extension's Origin instead
+OPEN_PATHS = {f"{PREFIX}/status"} | PAIRING_PATHS
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               503: "model_unavailable"}
+               429: "too_many_requests", 503: "model_unavailable"}
 log = logging.getLogger("readnext.api")
 
 
@@ -36,6 +42,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     app.json.sort_keys = False
     engine = engine or ReadNext(config)
     app.extensions["readnext"] = engine
+    jobs = app.extensions["readnext.jobs"] = Jobs(engine)  # `readnext serve` starts its background embedding
     allowed_hosts = {f"127.0.0.1:{config.port}", f"localhost:{config.port}"}
     CORS(app, resources={f"{PREFIX}/*": {"origins": [EXTENSION_ORIGIN]}},
          allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "PUT", "DELETE"], max_age=600)
@@ -48,13 +55,15 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         origin = request.headers.get("Origin")
         if origin is not None and not _allowed_origin(origin, config):
             raise Forbidden("web pages may not call the ReadNext backend; only the ReadNext extension may")
+        if request.path in PAIRING_PATHS and origin is None:
+            raise Forbidden("pairing is started by the ReadNext extension (from its options page)")
         if request.method == "OPTIONS" or request.path in OPEN_PATHS:
             return None
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.startswith("Bearer ") else ""
         if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
-            raise Unauthorized("missing or wrong pairing token: run `readnext pair` and paste the token "
-                               "into the extension's options")
+            raise Unauthorized("missing or wrong pairing token: click Pair in the extension's options and "
+                               "confirm the code with `readnext pair`")
         if request.method in ("POST", "PUT") and not request.is_json:
             raise ValidationError("send JSON with Content-Type: application/json")
         return None
@@ -86,6 +95,26 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.get(f"{PREFIX}/status")
     def status():
         return jsonify(engine.status())
+
+    pairings = Pairings(engine.token)
+
+    @app.post(f"{PREFIX}/pair/start")
+    def pair_start():
+        attempt = pairings.start(request.headers["Origin"], body().get("secret"))
+        return jsonify({"attempt": attempt.id, **attempt.view(attempt.started)})
+
+    @app.post(f"{PREFIX}/pair/status")
+    def pair_status():
+        data = body()
+        return jsonify(pairings.collect(data.get("attempt"), data.get("secret")))
+
+    @app.get(f"{PREFIX}/pair/requests")
+    def pair_requests():
+        return jsonify({"requests": pairings.waiting()})
+
+    @app.post(f"{PREFIX}/pair/confirm")
+    def pair_confirm():
+        return jsonify(pairings.confirm(body().get("code")))
 
     @app.post(f"{PREFIX}/events")
     def events():
@@ -161,6 +190,42 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         if "fetch" in data:
             update_fetch_settings(engine.history, data["fetch"])
         return jsonify(settings_view(engine, fetch_policy))
+
+    # --- long work, in the background: imports beside the server, backfills from arXiv (docs/api.md) ----------
+    @app.post(f"{PREFIX}/import")
+    def start_import():
+        if request.headers.get("Origin") is not None:  # a path on this computer: the CLI's to name, no page's
+            raise Forbidden("imports of local files are started by `readnext import`, not from a browser")
+        spec = import_request(body())
+        job = jobs.submit("import", spec["path"], import_work(engine, **spec))
+        return jsonify(job.to_dict()), 202
+
+    @app.get(f"{PREFIX}/backfill")
+    def backfill_view():
+        latest = jobs.latest("backfill")
+        saved = load_state(engine.home)
+        return jsonify({"job": latest.to_dict() if latest else None, "state": asdict(saved) if saved else None,
+                        "suggested": suggest_categories(engine), "embedding": jobs.embedding.to_dict()})
+
+    @app.post(f"{PREFIX}/backfill")
+    def start_backfill():
+        data = body()
+        state = plan(data.get("categories"), data.get("since") or "", data.get("until") or "")
+        traffic = describe(state, fetch_policy)
+        if data.get("confirm") is not True:  # the user sees what would be sent before anything is
+            return jsonify({"traffic": traffic, "started": False})
+        job = jobs.submit("backfill", f"{', '.join(state.categories)} since {state.since}",
+                          backfill_work(engine, make_client(config), state, engine.home, jobs.stopping,
+                                        jobs.embedding.wake.set))
+        return jsonify({"traffic": traffic, "started": True, "job": job.to_dict()}), 202
+
+    @app.get(f"{PREFIX}/jobs")
+    def job_list():
+        return jsonify(jobs.to_dict())
+
+    @app.get(f"{PREFIX}/jobs/<job_id>")
+    def job(job_id: str):
+        return jsonify({**jobs.get(job_id).to_dict(), "embedding": jobs.embedding.to_dict()})
 
     return app
 

@@ -162,7 +162,7 @@ def load_embedder(config: Config) -> TransformerEmbedder:
     return embedder
 
 
-def describe(embedder: Embedder) -> dict:
+def embedder_status(embedder: Embedder) -> dict:
     """Where and how fast the model runs, for `readnext status` and GET /status."""
     speed = getattr(embedder, "papers_per_s", None)
     return {"device": getattr(embedder, "device", "cpu"), "precision": getattr(embedder, "precision", "fp32"),

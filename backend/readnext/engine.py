@@ -11,7 +11,7 @@ import numpy as np
 from . import __version__, storage
 from .config import Config
 from .corpus import Corpus
-from .embed import Embedder, describe, load_embedder
+from .embed import Embedder, embedder_status, load_embedder
 from .errors import NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
@@ -23,6 +23,8 @@ from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
+ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
+              "with a higher score.")
 
 
 @dataclass
@@ -118,6 +120,14 @@ class ReadNext:
         self.index.remove(result.removed)
         self.embed_and_index(result.changed)
         if result.changed or result.removed:
+            self._papers_version += 1
+        return result.papers
+
+    def store_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
+        """Store papers without embedding them: `embed_pending` does that later (a backfill's thousands)."""
+        result = self.corpus.upsert(papers)
+        self.index.remove(result.removed)
+        if result.removed:
             self._papers_version += 1
         return result.papers
 
@@ -235,8 +245,10 @@ class ReadNext:
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
         ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
-                               interests=[i.label for i in profile.interests])
+        items = self._explained(profile, ranked, explain, context.query)
+        if any(first.score < second.score for first, second in zip(items, items[1:])):
+            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
@@ -333,7 +345,7 @@ class ReadNext:
 
     def status(self) -> dict:
         return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,
-                **describe(self.embedder), "corpus": self.corpus.count(),
+                **embedder_status(self.embedder), "corpus": self.corpus.count(),
                 "index": len(self.index), "history": len(self.history), "home": str(self.home)}
 
 
