@@ -90,7 +90,7 @@ def run(model: str, texts: list[str], batch_size: int, device: str = "auto", rep
     rows = []
     for key, times in seconds.items():
         row = {"variant": key, "papers_per_s": len(texts) / statistics.median(times),
-               "runs_s": [round(t, 3) for t in times]}
+               "best_papers_per_s": len(texts) / min(times), "runs_s": [round(t, 3) for t in times]}
         if key in vectors:
             row["cosine_min"] = float(np.min(np.sum(vectors[key] * reference, axis=1)))
         rows.append(row)
@@ -101,7 +101,8 @@ def run(model: str, texts: list[str], batch_size: int, device: str = "auto", rep
     return {"cpu": name, "flags": flags, "cores": precision.cpu_cores(), "torch": embedder._torch.__version__,
             "gpus": precision.fingerprint(model, hardware)["gpus"], "model": model, "papers": len(texts),
             "batch_size": batch_size, "repeats": repeats, "choice": asdict(choice), "rows": rows,
-            "fastest_raw": fastest["variant"], "ratio": product["papers_per_s"] / fastest["papers_per_s"]}
+            "fastest_raw": fastest["variant"], "ratio": product["papers_per_s"] / fastest["papers_per_s"],
+            "best_ratio": product["best_papers_per_s"] / max(r["best_papers_per_s"] for r in agreeing)}
 
 
 def report(result: dict) -> str:
@@ -111,13 +112,15 @@ def report(result: dict) -> str:
              f"median of {result['repeats']} interleaved runs",
              f"chosen by the product's short measurement: {result['choice']['device']}/"
              f"{result['choice']['precision']} ({result['choice']['papers_per_s']:.1f} papers/s in that measurement)",
-             "", "| variant | papers/s (median) | runs (s) | min cosine to CPU fp32 |", "|---|---|---|---|"]
+             "", "| variant | papers/s (median) | papers/s (best run) | runs (s) | min cosine to CPU fp32 |",
+             "|---|---|---|---|---|"]
     for row in result["rows"]:
         cosine = f"{row['cosine_min']:.5f}" if "cosine_min" in row else "(the chosen precision)"
-        lines.append(f"| {row['variant']} | {row['papers_per_s']:.1f} | {row['runs_s']} | {cosine} |")
+        lines.append(f"| {row['variant']} | {row['papers_per_s']:.1f} | {row['best_papers_per_s']:.1f} | "
+                     f"{row['runs_s']} | {cosine} |")
     met = "met" if result["ratio"] >= GOAL else "MISSED"
     lines += ["", f"embed() / fastest raw forward ({result['fastest_raw']}): {result['ratio']:.2f} "
-                  f"(goal >= {GOAL:.2f}: {met})"]
+                  f"(goal >= {GOAL:.2f}: {met}); best run against best run: {result['best_ratio']:.2f}"]
     return "\n".join(lines)
 
 
