@@ -66,7 +66,7 @@ def test_rejects_a_fast_candidate_whose_vectors_drift():
 
 def test_every_candidate_is_timed_in_interleaved_rounds_and_its_fastest_pass_counts():
     """Load from other jobs only slows a pass: a burst on bf16's first pass must not make fp32 win."""
-    run = FakeRun({"cpu/fp32": [1.0, 1.0], "cpu/bf16": [3.0, 0.5], "cpu/fp16": [2.0, 2.0]})
+    run = FakeRun({"cpu/fp32": [1.0, 1.1, 1.0], "cpu/bf16": [3.0, 0.5, 3.0], "cpu/fp16": [2.0, 2.0, 2.0]})
     choice, _ = choose(None, MACHINE, CPU, run)
     assert run.calls == ["cpu/fp32", "cpu/bf16", "cpu/fp16"] * precision.ROUNDS
     assert choice.precision == "bf16" and choice.papers_per_s == pytest.approx(3 / 0.5)

@@ -27,8 +27,9 @@ DEVICES = ("cpu", "cuda", "mps")
 # The CPU flags that decide how fast bf16/fp16 run; the rest of /proc/cpuinfo's flags do not matter here.
 SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_fp16", "amx_bf16", "amx_fp16", "amx_tile", "neon", "asimd")
 
-# Short scientific texts of abstract length: timing and agreement are measured on text like the corpus's.
-TEXTS = [
+# Scientific paragraphs, joined in pairs below into texts of abstract length (~100-150 tokens): speed and
+# agreement are measured on inputs shaped like the corpus's (short inputs hide most of bf16's gain).
+_PARAGRAPHS = [
     "We study the distribution of dark matter in galaxy clusters using weak gravitational lensing of background "
     "galaxies observed with a wide-field survey telescope. The mass profiles we measure agree with the "
     "Navarro-Frenk-White form out to the virial radius, and the concentration-mass relation we find is slightly "
@@ -51,6 +52,7 @@ TEXTS = [
     "models can be exploited. We measure reward hacking across model scales and propose an ensemble penalty.",
     "Stellar streams in the Milky Way halo constrain the shape of the dark matter potential.",
 ]
+TEXTS = [f"{a} {b}" for a, b in zip(_PARAGRAPHS, _PARAGRAPHS[1:] + _PARAGRAPHS[:1])]
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ def fingerprint(model: str, hardware: Hardware) -> dict:
 
 
 # --- the choice -------------------------------------------------------------------------------------------------
-ROUNDS = 2  # every candidate once per round; its fastest pass counts: other jobs only ever slow a pass down
+ROUNDS = 3  # every candidate once per round; its fastest pass counts: other jobs only ever slow a pass down
 Run = Callable[[Candidate], tuple[float, np.ndarray]]
 """One timed forward pass of a candidate over TEXTS: (seconds, vectors)."""
 
