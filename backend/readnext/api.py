@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 import logging
 import re
 
@@ -13,6 +14,7 @@ from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
 from .follow import policy_of, settings_view, update_fetch_settings
+from .importer import import_library_text
 from .sources.bibtex import papers_to_bibtex
 
 PREFIX = "/api/v1"
@@ -103,7 +105,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.post(f"{PREFIX}/recommend")
     def recommend():
         data = body()
-        return jsonify(engine.recommend(data.get("context"), data.get("k", 10)).to_dict())
+        return jsonify(engine.recommend(data.get("context"), data.get("k", 10), exclude=data.get("exclude")).to_dict())
 
     @app.post(f"{PREFIX}/score")
     def score():
@@ -132,6 +134,32 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.get(f"{PREFIX}/profile")
     def profile():
         return jsonify(engine.profile_summary())
+
+    # --- the Your ReadNext page (docs/extension.md) ---------------------------------------------------------
+    @app.post(f"{PREFIX}/interests/merge")
+    def merge_interests():
+        papers = body().get("papers")
+        if not (isinstance(papers, list) and len(papers) == 2 and all(isinstance(p, str) for p in papers)):
+            raise ValidationError("'papers' must be two paper ids, one of each interest")
+        return jsonify(engine.merge_interests(*papers))
+
+    @app.delete(f"{PREFIX}/interests/<path:paper_id>")
+    def remove_interest(paper_id: str):
+        return jsonify({"deleted": engine.remove_interest(paper_id)})
+
+    @app.get(f"{PREFIX}/map")
+    def reading_map():
+        return jsonify(engine.reading_map())
+
+    @app.get(f"{PREFIX}/usage")
+    def usage():
+        return jsonify(engine.disk_usage())
+
+    @app.post(f"{PREFIX}/import")
+    def import_library():
+        data = body()
+        report = import_library_text(engine, data.get("text"), data.get("format"), data.get("as", "reading-list"))
+        return jsonify(asdict(report))
 
     @app.get(f"{PREFIX}/papers/<path:paper_id>")
     def paper(paper_id: str):

@@ -17,8 +17,8 @@ from pathlib import Path
 from . import storage
 from .errors import ValidationError
 from .papers import Paper
-from .sources.bibtex import read_bibtex
-from .sources.csljson import read_csljson
+from .sources.bibtex import papers_from_bibtex, read_bibtex
+from .sources.csljson import papers_from_csljson, read_csljson
 from .sources.snapshot import SnapshotFilter, SnapshotReader
 
 BATCH = 64
@@ -171,8 +171,23 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
     if format == "snapshot":
         raise ValidationError(f"{path} is an arXiv snapshot, not a library: import it without --as")
     result = read_bibtex(path) if format == "bibtex" else read_csljson(path)
-    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     origin = "stdin" if str(path) == "-" else str(Path(path).resolve())
+    return _record_library(engine, result, origin, kind)
+
+
+def import_library_text(engine, text: str, format: str, kind: str = "reading-list") -> LibraryReport:
+    """The text of a .bib or CSL-JSON file (the extension's import button); the same text imported twice
+    counts each paper once."""
+    if kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    if format not in ("bibtex", "csljson") or not isinstance(text, str):
+        raise ValidationError("'format' must be bibtex or csljson, and 'text' the file's text")
+    result = papers_from_bibtex(text) if format == "bibtex" else papers_from_csljson(text)
+    return _record_library(engine, result, f"upload:{hashlib.sha1(text.encode()).hexdigest()}", kind)
+
+
+def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
+    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     prefix = f"import:{kind}:{hashlib.sha1(origin.encode()).hexdigest()[:16]}:"
     for start in range(0, len(result.papers), 500):
         papers = result.papers[start:start + 500]
