@@ -8,6 +8,8 @@ import { sendEvents } from "./capture.js";
 import { ask, Problem } from "./messaging.js";
 
 const OFFLINE_RETRY_MS = 5000;
+// Below this the page would be too narrow beside the open sidebar: it starts as the tab, unless the user opened it.
+const MIN_WINDOW_FOR_PANEL = 1264;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
 
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
@@ -17,10 +19,11 @@ export function openPanel(doc, win, { settings, site }) {
 
   const report = (error) => console.error("ReadNext:", error);
   const view = mountSidebar(doc, {
-    collapsed: settings.sidebarCollapsed,
+    collapsed: settings.sidebarCollapsed ?? win.innerWidth < MIN_WINDOW_FOR_PANEL,
     onCollapse: (collapsed) => saveSettings({ sidebarCollapsed: collapsed }).catch(report),
     onRetry: () => run(),
     onOpenOptions: () => ask({ type: MSG.OPEN_OPTIONS }).catch(report),
+    onOpenYours: () => ask({ type: MSG.OPEN_YOURS }).catch(report),
     onAction: (action, paper) => {
       const event = newEvent(action, { paper, url: win.location.href });
       ask({ type: MSG.FEEDBACK, events: [event] }).catch(report);

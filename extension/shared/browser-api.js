@@ -21,6 +21,10 @@ export const runtime = {
   onInstalled: (listener) => api.runtime.onInstalled.addListener(listener),
 };
 
+export const tabs = {
+  open: (url) => api.tabs.create({ url }),
+};
+
 export const storage = {
   get: (keys) => api.storage.local.get(keys),
   set: (values) => api.storage.local.set(values),

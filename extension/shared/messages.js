@@ -1,10 +1,11 @@
 // Message types between the content scripts, the extension pages and the service worker.
 export const MSG = Object.freeze({
-  FEEDBACK: "feedback", // {events}: save/unsave/dismiss/hide from sidebar cards, authored from "This is me"
-  RECOMMEND: "recommend", // {context, k}
+  FEEDBACK: "feedback", // {events}: save/unsave/dismiss/hide from sidebar cards, authored/unauthored from "This is me"
+  RECOMMEND: "recommend", // {context, k, exclude}
   SCORE: "score", // {papers, context}
   STATUS: "status", // backend status, pairing, queue and delivery counts
   OPEN_OPTIONS: "open-options", // content scripts cannot open the options page themselves
+  OPEN_YOURS: "open-yours", // nor the Your ReadNext page
 });
 
 /** Error codes of failed answers that the surfaces explain to the user. */

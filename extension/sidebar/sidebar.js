@@ -7,9 +7,20 @@ import { icon, logo } from "./icons.js";
 import { STATES } from "./states.js";
 
 export const HOST_TAG = "readnext-sidebar";
+// The room the sidebar takes at the page's right edge (sidebar.css: the panel is 340 px with 12 px around it;
+// the tab about 34 px). The page is narrowed by as much, as side panels do, so that nothing of it lies beneath.
+const PANEL_ROOM = 364;
+const TAB_ROOM = 40;
+
+/** Narrows the page by `pixels` at its right edge (0: gives the room back). */
+function makeRoom(doc, pixels) {
+  const style = doc.documentElement.style;
+  if (pixels) style.setProperty("margin-right", `${pixels}px`, "important");
+  else style.removeProperty("margin-right");
+}
 
 /**
- * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onAction(action, paper),
+ * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onOpenYours(), onAction(action, paper),
  * onOpen(paper). Returns the view: showLoading, showState, showSections, showOffer, setCollapsed.
  */
 export function mountSidebar(doc, { collapsed, ...handlers }) {
@@ -36,6 +47,7 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
     body,
     el(doc, "footer", { class: "foot" },
       el(doc, "span", { text: "ReadNext extension · not part of arXiv or Google Scholar" }),
+      el(doc, "button", { type: "button", class: "link", "data-action": "yours", text: "Your ReadNext", onclick: () => handlers.onOpenYours() }),
       el(doc, "button", { type: "button", class: "link", text: "Options", onclick: () => handlers.onOpenOptions() })));
 
   const stylesheet = el(doc, "link", { rel: "stylesheet", href: runtime.url("extension/sidebar/sidebar.css") });
@@ -43,6 +55,7 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
   const render = () => {
     panel.hidden = !state.styled || state.collapsed;
     tab.hidden = !state.styled || !state.collapsed;
+    makeRoom(doc, !state.styled ? 0 : state.collapsed ? TAB_ROOM : PANEL_ROOM);
   };
   // Shown once styled, so the page never flashes an unstyled panel.
   const styled = () => {
