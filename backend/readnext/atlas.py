@@ -42,7 +42,8 @@ def reading_map(profile: Profile, recommended: list[tuple[int, str, str]], index
     holds them; a recommendation the interest whose centroid is nearest."""
     interest_of = {label: i for i, interest in enumerate(profile.interests) for label in interest.members}
     history = [int(label) for label in profile.labels if int(label) in profile.papers]
-    labels = history + [label for label, _, _ in recommended if label not in set(history)]
+    in_history = set(history)
+    labels = history + [label for label, _, _ in recommended if label not in in_history]
     vectors = index.vectors(np.array(labels, dtype=np.int64)) if labels else np.zeros((0, 1), np.float32)
     coords = project(vectors)
     centroids = np.stack([i.centroid for i in profile.interests]) if profile.interests else None

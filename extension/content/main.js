@@ -76,7 +76,7 @@ function profilePage(page, { doc, win, settings }) {
   };
   const record = async (type) => {
     const answer = await ask({ type: MSG.FEEDBACK, events: papers.map((paper) => newEvent(type, { paper, url: win.location.href })) });
-    return answer.delivered ? "" : " They reach the backend once it runs (readnext serve) and is paired.";
+    return answer.delivered ? "" : "Kept: they reach the backend once it runs (readnext serve) and is paired.";
   };
   showProfileLine(doc, {
     state: settings.profiles?.[page.user] === "mine" ? "yours" : "offer",
