@@ -46,7 +46,7 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
       }, icon(doc, "chevronRight"))),
     body,
     el(doc, "footer", { class: "foot" },
-      el(doc, "span", { text: "ReadNext extension · not part of arXiv or Google Scholar" }),
+      el(doc, "span", { text: "Not part of arXiv or Google Scholar" }),
       el(doc, "button", { type: "button", class: "link", "data-action": "yours", text: "Your ReadNext", onclick: () => handlers.onOpenYours() }),
       el(doc, "button", { type: "button", class: "link", text: "Options", onclick: () => handlers.onOpenOptions() })));
 

@@ -46,7 +46,7 @@ export function signals(entry) {
   if (entry.events.view) said.push(`read for ${duration(entry.seconds)}`);
   if (entry.events.pdf) said.push("opened the PDF");
   if (entry.events.click) said.push("opened from ReadNext");
-  if (!said.length) said.push(entry.state ?? "seen");
+  if (!said.length) said.push("taken back"); // e.g. a dismissal undone: its events stay until deleted
   return said;
 }
 
