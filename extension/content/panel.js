@@ -8,8 +8,9 @@ import { sendEvents } from "./capture.js";
 import { ask, Problem } from "./messaging.js";
 
 const OFFLINE_RETRY_MS = 5000;
-// Below this the page would be too narrow beside the open sidebar: it starts as the tab, unless the user opened it.
-const MIN_WINDOW_FOR_PANEL = 1264;
+// Below this the page would be too narrow beside the open sidebar (Scholar's pages keep at least 964 px and
+// overflow beneath it), so it starts as the tab, unless the user opened it: 964 + 364 (the panel's room) + a scrollbar.
+const MIN_WINDOW_FOR_PANEL = 1344;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
 
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */

@@ -1,9 +1,11 @@
 """Issue 12's defects, each in Chromium on the real saved pages: the sidebar beside the page and not over its
 links, "more for you" that fills, reasons that say the paper is yours, arXiv ids in Scholar's venue text, the
 profile offer that goes away, and no hit marked for the search alone."""
+import time
+
 import pytest
 
-from .harness import (EXTENSION_ORIGIN, SIDEBAR, Backend, configure, now_ms, seed_papers, shadow_call,
+from .harness import (EXTENSION_ORIGIN, SIDEBAR, Backend, configure, now_ms, seed_papers, shadow_call, shadow_calls,
                       sidebar_cards, sidebar_state, wait_until)
 
 pytestmark = pytest.mark.browser
@@ -67,7 +69,7 @@ def readnext_rects(driver):
     return rects, page
 
 
-@pytest.mark.parametrize("size", [(1366, 900), (1024, 768)])
+@pytest.mark.parametrize("size", [(1366, 900), (1280, 800), (1024, 768)])
 @pytest.mark.parametrize("url", [SCHOLAR, PROFILE])
 def test_readnext_never_covers_the_page_links(browser, own_backend, size, url):
     configure(browser, own_backend)
@@ -178,9 +180,7 @@ def test_on_someone_elses_profile_the_offer_is_one_line_that_can_be_dismissed(br
     click_line(browser, "dismiss")
     assert wait_until(lambda: browser.execute_script(f"return !document.querySelector('{LINE}')"), message="gone")
     browser.refresh()
-    browser.execute_script("return document.readyState")
     wait_until(lambda: browser.execute_script("return document.readyState === 'complete'"), message="the page")
-    import time
     time.sleep(1.0)  # the content script runs at document_idle: give it the time it takes to decide
     assert browser.execute_script(f"return document.querySelector('{LINE}')") is None
 
@@ -193,7 +193,6 @@ def test_a_hit_is_marked_for_you_only_for_what_the_history_holds(browser, own_ba
     configure(browser, own_backend)
     browser.get(SCHOLAR)
     wait_until(lambda: sidebar_state(browser) == "cards", message="the sidebar")
-    from .harness import shadow_calls
     marks = shadow_calls(browser, "readnext-mark", MARKS_JS)
     picks = [mark for mark in marks if mark[0] == "pick"]
     page = [card for card in sidebar_cards(browser) if card["section"] == "page"]

@@ -6,7 +6,8 @@ import time
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from .harness import ARTIFACTS, EXTENSION_ORIGIN, Backend, configure, seed_papers, wait_until
+from .harness import (ARTIFACTS, EXTENSION_ORIGIN, SIDEBAR, Backend, configure, seed_papers, shadow_call, sidebar_state,
+                      wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,15 @@ def test_opened_from_the_popup(browser, home_backend):
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded"), message="Your ReadNext")
     assert browser.find_element("tag name", "h2").text  # sections drawn, no error banner
     assert not browser.find_element("id", "problem").is_displayed()
+
+
+def test_opened_from_the_sidebar(browser, home_backend):
+    configure(browser, home_backend)
+    browser.get("https://arxiv.org/abs/2106.09608")
+    wait_until(lambda: sidebar_state(browser) == "cards", message="the sidebar")
+    shadow_call(browser, SIDEBAR, "function () { this.querySelector('button[data-action=yours]').click(); }")
+    wait_until(lambda: [t for t in browser.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
+                        if t["type"] == "page" and t["url"] == YOURS], message="Your ReadNext in a new tab")
 
 
 def test_history_newest_first_with_signals_searchable_and_each_deletable(browser, home_backend, papers):
@@ -154,6 +164,21 @@ def test_the_map_draws_each_paper_coloured_by_interest_with_its_title(browser, h
     ActionChains(browser).move_to_element(circle).perform()
     caption = wait_until(lambda: browser.find_element("id", "map-caption").text, message="the title on hover")
     assert caption == titles[circle.get_attribute("data-paper-id")]
+
+
+def test_import_a_bibtex_file(browser, home_backend, tmp_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@article{doe2020halo, title={Stellar halos of dwarf galaxies}, author={Doe, Jane}, year={2020}}\n",
+                   encoding="utf-8")
+    open_yours(browser, home_backend)
+    before = browser.execute_script("return document.body.dataset.loaded")
+    browser.find_element("id", "import-as").send_keys("as my own papers")
+    browser.find_element("id", "import-file").send_keys(str(bib))
+    reloaded(browser, before)
+    assert browser.find_element("id", "data-result").text == (
+        "Imported 1 papers from mine.bib: 1 added to your history.")
+    row = next(r for r in history_rows(browser) if r["title"] == "Stellar halos of dwarf galaxies")
+    assert row["signals"] == ["yours"]
 
 
 def test_forget_everything_then_one_paper_makes_an_interest_named_by_it(browser, home_backend, papers):
