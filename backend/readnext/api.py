@@ -15,14 +15,16 @@ from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
 from .follow import policy_of, settings_view, update_fetch_settings
 from .importer import import_library_text
+from .pairing import Pairings
 from .sources.bibtex import papers_to_bibtex
 
 PREFIX = "/api/v1"
 EXTENSION_ORIGIN = re.compile(r"^(chrome-extension://[a-p]{32}|moz-extension://[0-9a-fA-F-]{36})$")
-OPEN_PATHS = {f"{PREFIX}/status"}
+PAIRING_PATHS = {f"{PREFIX}/pair/start", f"{PREFIX}/pair/status"}  # no token yet: an extension's Origin instead
+OPEN_PATHS = {f"{PREFIX}/status"} | PAIRING_PATHS
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               503: "model_unavailable"}
+               429: "too_many_requests", 503: "model_unavailable"}
 log = logging.getLogger("readnext.api")
 
 
@@ -50,13 +52,15 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         origin = request.headers.get("Origin")
         if origin is not None and not _allowed_origin(origin, config):
             raise Forbidden("web pages may not call the ReadNext backend; only the ReadNext extension may")
+        if request.path in PAIRING_PATHS and origin is None:
+            raise Forbidden("pairing is started by the ReadNext extension (from its options page)")
         if request.method == "OPTIONS" or request.path in OPEN_PATHS:
             return None
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.startswith("Bearer ") else ""
         if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
-            raise Unauthorized("missing or wrong pairing token: run `readnext pair` and paste the token "
-                               "into the extension's options")
+            raise Unauthorized("missing or wrong pairing token: click Pair in the extension's options and "
+                               "confirm the code with `readnext pair`")
         if request.method in ("POST", "PUT") and not request.is_json:
             raise ValidationError("send JSON with Content-Type: application/json")
         return None
@@ -88,6 +92,26 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.get(f"{PREFIX}/status")
     def status():
         return jsonify(engine.status())
+
+    pairings = Pairings(engine.token)
+
+    @app.post(f"{PREFIX}/pair/start")
+    def pair_start():
+        attempt = pairings.start(request.headers["Origin"], body().get("secret"))
+        return jsonify({"attempt": attempt.id, **attempt.view(attempt.started)})
+
+    @app.post(f"{PREFIX}/pair/status")
+    def pair_status():
+        data = body()
+        return jsonify(pairings.collect(data.get("attempt"), data.get("secret")))
+
+    @app.get(f"{PREFIX}/pair/requests")
+    def pair_requests():
+        return jsonify({"requests": pairings.waiting()})
+
+    @app.post(f"{PREFIX}/pair/confirm")
+    def pair_confirm():
+        return jsonify(pairings.confirm(body().get("code")))
 
     @app.post(f"{PREFIX}/events")
     def events():

@@ -223,12 +223,39 @@ def cmd_export(args) -> int:
 
 def cmd_pair(args) -> int:
     config = _config(args)
-    storage.ensure_home(config.home)
-    token = storage.load_or_create_token(config.home / "token")
-    print(token)
-    print(f"\nPaste this token into the ReadNext extension's options (backend http://127.0.0.1:{config.port}).",
-          file=sys.stderr)
+    if args.token:  # the manual path, for setups without a terminal beside the browser
+        storage.ensure_home(config.home)
+        print(storage.load_or_create_token(config.home / "token"))
+        print(f"\nPaste this token into the ReadNext extension's options (backend http://127.0.0.1:{config.port}).",
+              file=sys.stderr)
+        return 0
+    server = client.running_server(config)
+    if server is None:
+        raise ReadNextError("pairing needs the running backend: start `readnext serve`, click Pair in the "
+                            "extension's options, then run `readnext pair` (or `readnext pair --token` to paste it)")
+    code = args.confirm or _choose_request(server.pairing_requests())
+    if code is None:
+        print("not paired")
+        return 1
+    confirmed = server.confirm_pairing(code)
+    print(f"paired: {confirmed['origin']} receives the token now")
     return 0
+
+
+def _choose_request(requests: list[dict]) -> str | None:
+    """The code the user confirms among the waiting requests, or None."""
+    if not requests:
+        raise ReadNextError("no pairing request is waiting: click Pair in the extension's options first")
+    for request in requests:
+        print(f"pairing request from {request['origin']}: code {request['code']} "
+              f"(expires in {request['expires_in']} s)")
+    try:
+        if len(requests) == 1:
+            answer = input(f"Does the extension show the code {requests[0]['code']}? Confirm [y/N] ")
+            return requests[0]["code"] if answer.strip().lower() in ("y", "yes") else None
+        return input("Type the code the extension shows (nothing to cancel): ").strip() or None
+    except EOFError:
+        raise ReadNextError("no answer on standard input: confirm with `readnext pair --confirm CODE`") from None
 
 
 def cmd_bench_speed(args) -> int:
@@ -281,7 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["json", "bibtex"], default="json")
     exp.add_argument("--out", help="file to write (default: standard output)")
     exp.add_argument("--model")
-    pair = command("pair", cmd_pair, "print the token the extension needs")
+    pair = command("pair", cmd_pair, "confirm the code the extension shows, so that it gets its token")
+    pair.add_argument("--confirm", metavar="CODE", help="confirm this code without asking")
+    pair.add_argument("--token", action="store_true", help="print the token instead, to paste into the options")
     pair.add_argument("--port", type=int, default=DEFAULT_PORT)
     bench = commands.add_parser("bench", help="measure the product on a benchmark",
                                 description="measure the product on a benchmark")

@@ -45,6 +45,12 @@ class RemoteBackend:
     def export_bibtex(self) -> str:
         return self._call("GET", "export.bib", raw=True)
 
+    def pairing_requests(self) -> list[dict]:
+        return self._call("GET", "pair/requests")["requests"]
+
+    def confirm_pairing(self, code: str) -> dict:
+        return self._call("POST", "pair/confirm", {"code": code})
+
 
 class LocalBackend:
     """The library in this process."""

@@ -26,6 +26,10 @@ class Conflict(ReadNextError):
     status = 409
 
 
+class TooManyRequests(ReadNextError):
+    status = 429
+
+
 class ModelError(ReadNextError):
     """The embedding model could not be found or loaded."""
     status = 503

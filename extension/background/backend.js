@@ -19,7 +19,7 @@ export class BackendError extends Error {
 export function backendClient({ base, token }) {
   async function call(method, path, body, { auth = true, timeout = QUICK_MS } = {}) {
     if (auth && !token) {
-      throw new BackendError(ERR.NOT_PAIRED, "not paired: run `readnext pair` and paste the token in the options");
+      throw new BackendError(ERR.NOT_PAIRED, "not paired: click Pair in the extension's options");
     }
     const headers = {};
     if (body) headers["Content-Type"] = "application/json";
@@ -52,6 +52,8 @@ export function backendClient({ base, token }) {
     postEvents: (events) => call("POST", "/events", { events }, { timeout: EMBEDDING_MS }),
     recommend: (body) => call("POST", "/recommend", body, { timeout: EMBEDDING_MS }),
     score: (body) => call("POST", "/score", body, { timeout: EMBEDDING_MS }),
+    pairStart: (secret) => call("POST", "/pair/start", { secret }, { auth: false }),
+    pairStatus: (attempt, secret) => call("POST", "/pair/status", { attempt, secret }, { auth: false }),
   };
 }
 

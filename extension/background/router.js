@@ -4,6 +4,7 @@ import { runtime, storage, tabs } from "../shared/browser-api.js";
 import { ERR, MSG } from "../shared/messages.js";
 import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
 import { BackendError, backendClient, currentBackend } from "./backend.js";
+import { checkPairing, startPairing } from "./pairing.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
 const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
@@ -94,16 +95,18 @@ const HANDLERS = {
   [MSG.SCORE]: { from: "page", handle: score },
   [MSG.STATUS]: { from: "any", handle: status },
   [MSG.OPEN_OPTIONS]: { from: "page", handle: openOptions },
+  [MSG.PAIR_START]: { from: "extension", handle: startPairing },
+  [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
   [MSG.OPEN_YOURS]: { from: "page", handle: openYours },
 };
 
-/** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites; "any":
- * those or the extension's own pages), or "" when it may. */
+/** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;
+ * "extension": the extension's own pages; "any": either), or "" when it may. */
 function senderProblem(sender, from) {
   if (sender.id !== runtime.id()) return "not sent by this extension";
   const fromPage = Boolean(sender.tab) && Boolean(siteOf(sender.url));
   const fromExtension = String(sender.url ?? "").startsWith(runtime.url(""));
-  if (from === "page" ? fromPage : fromPage || fromExtension) return "";
+  if ({ page: fromPage, extension: fromExtension, any: fromPage || fromExtension }[from]) return "";
   return `messages of this type are not accepted from ${sender.url}`;
 }
 

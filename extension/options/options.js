@@ -2,6 +2,8 @@
 import { runtime } from "../shared/browser-api.js";
 import { MSG } from "../shared/messages.js";
 import { loadSettings, loadToken, normaliseBackend, saveSettings, saveToken } from "../shared/settings.js";
+import { setUpAccess } from "./access.js";
+import { setUpPairing } from "./pairing.js";
 
 const form = document.getElementById("options");
 const field = (id) => document.getElementById(id);
@@ -50,11 +52,22 @@ async function check() {
   if (!answer.ok) say(answer.error.message, true);
   else if (answer.problem?.code === "offline") say(`No backend at ${answer.backend}. Start it with: readnext serve`, true);
   else if (!answer.server) say(`The backend at ${answer.backend} answered: ${answer.problem?.message}`, true);
-  else if (!answer.paired) say("The backend runs, but no token is saved: run readnext pair and paste it above.", true);
-  else if (answer.reason === "unauthorized") say("The backend runs but refused the token: run readnext pair again.", true);
+  else if (!answer.paired) say("The backend runs, but the extension is not paired yet: click Pair above.", true);
+  else if (answer.reason === "unauthorized") say("The backend runs but refused the token: click Pair again.", true);
   else say(`Connected: ${answer.server.corpus} papers, ${answer.server.history} events recorded.`);
 }
 
-form.addEventListener("submit", (event) => save(event).catch((error) => say(error.message, true)));
-field("check").addEventListener("click", () => check().catch((error) => say(error.message, true)));
-fill().catch((error) => say(error.message, true));
+const fail = (error) => say(error.message, true);
+form.addEventListener("submit", (event) => save(event).catch(fail));
+field("check").addEventListener("click", () => check().catch(fail));
+fill().catch(fail);
+setUpAccess({ section: field("access"), list: field("access-missing"), button: field("allow-access"), fail }).catch(fail);
+setUpPairing({
+  button: field("pair"),
+  output: field("pair-status"),
+  // Pairing talks to the address in the field, so it is saved first.
+  beforeStart: async () => saveSettings({ backend: normaliseBackend(field("backend").value) }),
+  onPaired: async () => {
+    field("token").value = await loadToken(); // so that a later Save keeps the new token
+  },
+});

@@ -13,8 +13,8 @@ function describe(answer) {
   }
   if (!answer.server) return { tone: "bad", text: `The backend at ${answer.backend} answered: ${answer.problem?.message}` };
   const running = `Running at ${answer.backend}: ${answer.server.corpus} papers, ${answer.server.history} events recorded`;
-  if (!answer.paired) return { tone: "warn", text: running, help: "Not paired: run `readnext pair` and paste the token in the options." };
-  if (answer.reason === "unauthorized") return { tone: "warn", text: running, help: "The token was refused: run `readnext pair` again." };
+  if (!answer.paired) return { tone: "warn", text: running, help: "Not paired: open the options and click Pair." };
+  if (answer.reason === "unauthorized") return { tone: "warn", text: running, help: "The token was refused: open the options and click Pair again." };
   return { tone: "ok", text: running };
 }
 

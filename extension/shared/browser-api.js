@@ -19,6 +19,18 @@ export const runtime = {
   },
   onStartup: (listener) => api.runtime.onStartup.addListener(listener),
   onInstalled: (listener) => api.runtime.onInstalled.addListener(listener),
+  /** The manifest's host permissions: the sites read and the backend's address. */
+  hostOrigins: () => api.runtime.getManifest().host_permissions ?? [],
+};
+
+export const permissions = {
+  /** Those of `origins` that the browser does not grant now (Firefox lets users withdraw any of them). */
+  async missing(origins) {
+    const granted = await Promise.all(origins.map((origin) => api.permissions.contains({ origins: [origin] })));
+    return origins.filter((_, index) => !granted[index]);
+  },
+  /** Asks the user; call it straight from a click handler, as browsers require. */
+  request: (origins) => api.permissions.request({ origins }),
 };
 
 export const tabs = {

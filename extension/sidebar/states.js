@@ -7,13 +7,13 @@ export const STATES = {
   },
   not_paired: {
     title: "Pair ReadNext with your backend",
-    lines: ["Print the pairing token in a terminal:", { command: "readnext pair" }, "then paste it in ReadNext's options."],
+    lines: ["Click Pair in ReadNext's options, then confirm the code it shows in a terminal:", { command: "readnext pair" }],
     action: "options",
   },
   unauthorized: {
     title: "The pairing token does not match",
-    lines: ["The backend refused the token in the options. Print the current one:", { command: "readnext pair" },
-      "and paste it in ReadNext's options."],
+    lines: ["The backend refused the extension's token. Click Pair in ReadNext's options again, then confirm the code:",
+      { command: "readnext pair" }],
     action: "options",
   },
   cold: {

@@ -13,7 +13,7 @@ export class ApiError extends Error {
 /** `as`: "json" (the default) or "text" for what the answer is read as. */
 export async function api(method, path, body = undefined, { as = "json" } = {}) {
   const [settings, token] = await Promise.all([loadSettings(), loadToken()]);
-  if (!token) throw new ApiError("not_paired", "Not paired: run `readnext pair` and paste the token in the options.");
+  if (!token) throw new ApiError("not_paired", "Not paired: click Pair in the extension's options.");
   let response;
   try {
     response = await fetch(`${settings.backend}/api/v1/${path}`, {

@@ -233,9 +233,11 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def configure(driver, backend: Backend, *, min_seconds: int = 1, token: str | None = None) -> None:
-    """Pairs the extension as a user would: on the options page, the backend's address and token, then Save."""
-    driver.get(f"{EXTENSION_ORIGIN}/extension/options/options.html")
+def configure(driver, backend: Backend, *, min_seconds: int = 1, token: str | None = None,
+              origin: str = EXTENSION_ORIGIN) -> None:
+    """Pairs the extension as a user would: on the options page, the backend's address and token, then Save.
+    `origin`: the extension's, in Firefox (firefox.py)."""
+    driver.get(f"{origin}/extension/options/options.html")
     wait_until(lambda: driver.find_element("id", "backend").get_attribute("value"), message="the options page")
     fields = {"backend": backend.address, "token": backend.token if token is None else token,
               "min-seconds": str(min_seconds)}
@@ -247,13 +249,13 @@ def configure(driver, backend: Backend, *, min_seconds: int = 1, token: str | No
     wait_until(lambda: driver.find_element("id", "result").text == "Saved.", message="the options to save")
 
 
-def extension_call(driver, script: str, *args):
+def extension_call(driver, script: str, *args, origin: str = EXTENSION_ORIGIN):
     """Runs an async script in an extension page (in a tab of its own) and returns its result; the script calls
     `done(value)`. Used to read the extension's storage as the extension itself sees it."""
     original = driver.current_window_handle
     driver.switch_to.new_window("tab")
     try:
-        driver.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+        driver.get(f"{origin}/extension/popup/popup.html")
         return driver.execute_async_script(
             f"const done = arguments[arguments.length - 1]; (async () => {{ {script} }})().catch((e) => done('error: ' + e));",
             *args)
@@ -262,8 +264,9 @@ def extension_call(driver, script: str, *args):
         driver.switch_to.window(original)
 
 
-def stored(driver, key: str):
-    return extension_call(driver, "done((await chrome.storage.local.get(arguments[0]))[arguments[0]] ?? null);", key)
+def stored(driver, key: str, origin: str = EXTENSION_ORIGIN):
+    return extension_call(driver, "done((await chrome.storage.local.get(arguments[0]))[arguments[0]] ?? null);", key,
+                          origin=origin)
 
 
 def shadow_calls(driver, host_tag: str, function: str, *args) -> list:
