@@ -139,7 +139,7 @@ function renderNetwork(settings) {
     }
   }
   byId("network-list").replaceChildren(
-    el(document, "p", { class: "muted", text: "The extension talks only to your backend on 127.0.0.1. The backend sends requests only for what is switched on here (off until you switch it on with readnext follow / the options):" }),
+    el(document, "p", { class: "muted", text: "The extension talks only to your backend on 127.0.0.1. The backend sends requests to the internet only for the settings below that are on; each is off until you switch it on." }),
     ...rows.map((row) => el(document, "div", { class: "setting", "data-setting": row.name },
       el(document, "strong", { text: `${row.name}: ${row.enabled ? "on" : "off"}` }),
       row.traffic ? el(document, "pre", { text: row.traffic }) : null)));
