@@ -52,7 +52,6 @@ export function openPanel(doc, win, { settings, site }) {
   }
 
   return {
-    view,
     load(nextLoader) {
       loader = nextLoader;
       return run();

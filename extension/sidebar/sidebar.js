@@ -21,7 +21,7 @@ function makeRoom(doc, pixels) {
 
 /**
  * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onOpenYours(), onAction(action, paper),
- * onOpen(paper). Returns the view: showLoading, showState, showSections, showOffer, setCollapsed.
+ * onOpen(paper). Returns the view: showLoading, showState, showSections, setCollapsed.
  */
 export function mountSidebar(doc, { collapsed, ...handlers }) {
   doc.querySelector(HOST_TAG)?.remove();
@@ -111,18 +111,6 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
     }));
   }
 
-  /** An offer with one button, e.g. "This is me" on a Scholar profile; onAccept returns the text shown after. */
-  function showOffer({ title, lines, button, onAccept }) {
-    const accept = el(doc, "button", { type: "button", class: "button primary", text: button });
-    const result = el(doc, "p", { class: "detail", role: "status" });
-    accept.addEventListener("click", async () => {
-      accept.disabled = true;
-      result.textContent = await onAccept();
-    });
-    replaceBody(el(doc, "section", { class: "state state-offer", "data-state": "offer" },
-      el(doc, "h2", { text: title }), lines.map((line) => el(doc, "p", { text: line })), accept, result));
-  }
-
   setCollapsed(state.collapsed);
-  return { showLoading, showState, showSections, showOffer, setCollapsed };
+  return { showLoading, showState, showSections, setCollapsed };
 }
