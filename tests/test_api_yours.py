@@ -21,7 +21,7 @@ def auth(engine):
     return {"Authorization": f"Bearer {engine.token}", **HOST}
 
 
-@pytest.mark.parametrize("method, path", [("GET", "map"), ("GET", "usage"), ("POST", "import"),
+@pytest.mark.parametrize("method, path", [("GET", "map"), ("GET", "usage"), ("POST", "import/text"),
                                           ("POST", "interests/merge"), ("DELETE", "interests/topic:graph0")])
 def test_the_new_endpoints_need_the_token_and_refuse_web_pages(client, auth, method, path):
     assert client.open(f"/api/v1/{path}", method=method, json={}, headers=HOST).status_code == 401
@@ -54,15 +54,15 @@ def test_usage_counts_the_bytes_on_disk(client, auth, engine):
 def test_import_a_bibtex_file_as_reading_history_once(client, auth, engine):
     bib = "@article{doe2020graphs, title={Graph message passing at scale}, author={Doe, Jane}, year={2020}}\n"
     body = {"format": "bibtex", "text": bib, "as": "reading-list"}
-    first = client.post("/api/v1/import", json=body, headers=auth).json
-    again = client.post("/api/v1/import", json=body, headers=auth).json
+    first = client.post("/api/v1/import/text", json=body, headers=auth).json
+    again = client.post("/api/v1/import/text", json=body, headers=auth).json
     assert (first["papers"], first["recorded"], again["recorded"], again["already_recorded"]) == (1, 1, 0, 1)
     titles = [i["paper"]["title"] for i in client.get("/api/v1/history", headers=auth).json["items"]]
     assert "Graph message passing at scale" in titles
     csl = '[{"id": "x1", "type": "article-journal", "title": "Stellar halos", "DOI": "10.1/halo"}]'
-    answer = client.post("/api/v1/import", json={"format": "csljson", "text": csl, "as": "mine"}, headers=auth).json
+    answer = client.post("/api/v1/import/text", json={"format": "csljson", "text": csl, "as": "mine"}, headers=auth).json
     assert answer["recorded"] == 1
-    bad = client.post("/api/v1/import", json={"format": "pdf", "text": "x"}, headers=auth)
+    bad = client.post("/api/v1/import/text", json={"format": "pdf", "text": "x"}, headers=auth)
     assert bad.status_code == 400
 
 

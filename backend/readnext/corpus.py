@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from . import storage
-from .papers import Paper, canonical_id, merge
+from .papers import Paper, canonical_id, display_name, merge
 from .text import term_set, tokens
 
 SCHEMA = """
@@ -46,7 +46,11 @@ class Upserted:
 
 
 def _decode(data: str) -> Paper:
-    return Paper(**json.loads(data))
+    paper = Paper(**json.loads(data))
+    # Names stored in TeX by versions that did not decode them at ingest are shown decoded all the same.
+    if any("\\" in name or "{" in name for name in paper.authors):
+        paper.authors = [display_name(name) for name in paper.authors]
+    return paper
 
 
 class Corpus:

@@ -26,6 +26,8 @@ MAX_K = 100
 MAX_SCORE_PAPERS = 500
 MAX_EXCLUDE = 500  # a page's own papers, left out of its "more for you"
 MAP_RECOMMENDATIONS = 20
+ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
+              "with a higher score.")
 
 
 @dataclass
@@ -121,6 +123,14 @@ class ReadNext:
         self.index.remove(result.removed)
         self.embed_and_index(result.changed)
         if result.changed or result.removed:
+            self._papers_version += 1
+        return result.papers
+
+    def store_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
+        """Store papers without embedding them: `embed_pending` does that later (a backfill's thousands)."""
+        result = self.corpus.upsert(papers)
+        self.index.remove(result.removed)
+        if result.removed:
             self._papers_version += 1
         return result.papers
 
@@ -243,8 +253,10 @@ class ReadNext:
         ranked = recommend(profile, context, self.index, k + len(excluded), self.ranking, diverse=diversify,
                            terms=self.terms)
         ranked = [s for s in ranked if s.label not in excluded][:k]
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
-                               interests=[i.label for i in profile.interests])
+        items = self._explained(profile, ranked, explain, context.query)
+        if any(first.score < second.score for first, second in zip(items, items[1:])):
+            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
 
     def _labels_of(self, ids) -> set[int]:
         if ids is None:

@@ -79,6 +79,15 @@ async function status() {
   return { backend: settings.backend, server, problem, paired: Boolean(token), paused: settings.paused, stats, ...delivery };
 }
 
+/** Only the options page asks: `confirm` false shows what would be sent, true starts the harvest. */
+async function backfill({ categories, since, confirm }) {
+  return (await currentBackend()).backfill({ categories, since, confirm: confirm === true });
+}
+
+async function backfillStatus() {
+  return (await currentBackend()).backfillStatus();
+}
+
 async function openOptions() {
   await runtime.openOptions();
   return {};
@@ -95,6 +104,8 @@ const HANDLERS = {
   [MSG.SCORE]: { from: "page", handle: score },
   [MSG.STATUS]: { from: "any", handle: status },
   [MSG.OPEN_OPTIONS]: { from: "page", handle: openOptions },
+  [MSG.BACKFILL]: { from: "extension", handle: backfill },
+  [MSG.BACKFILL_STATUS]: { from: "extension", handle: backfillStatus },
   [MSG.PAIR_START]: { from: "extension", handle: startPairing },
   [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
   [MSG.OPEN_YOURS]: { from: "page", handle: openYours },

@@ -40,6 +40,16 @@ async function refresh() {
   byId("backend-help").hidden = !help;
   byId("backend-help").textContent = help ?? "";
   if (answer.ok) showCounts(answer);
+  if (answer.ok && answer.server && answer.paired) await showProgress();
+}
+
+/** "embedding 12,400 of 38,000 papers, about 25 min left", and a backfill's line while it harvests. */
+async function showProgress() {
+  const answer = await runtime.send({ type: MSG.BACKFILL_STATUS });
+  const harvesting = answer.ok && answer.job?.state === "running" ? answer.job.line : "";
+  const lines = answer.ok ? [harvesting, answer.embedding?.line].filter(Boolean) : [];
+  byId("progress").hidden = lines.length === 0;
+  byId("progress").textContent = lines.join(" · ");
 }
 
 async function init() {

@@ -5,6 +5,8 @@ export const MSG = Object.freeze({
   SCORE: "score", // {papers, context}
   STATUS: "status", // backend status, pairing, queue and delivery counts
   OPEN_OPTIONS: "open-options", // content scripts cannot open the options page themselves
+  BACKFILL: "backfill", // {categories, since, confirm}: what a backfill sends, or start it (options page only)
+  BACKFILL_STATUS: "backfill-status", // the last backfill, suggested categories, background embedding
   PAIR_START: "pair-start", // options page: start pairing, answers the code to confirm in the terminal
   PAIR_CHECK: "pair-check", // options page: whether the terminal confirmed (then the worker saved the token)
   OPEN_YOURS: "open-yours", // content scripts cannot open the Your ReadNext page either

@@ -131,18 +131,28 @@ function renderMap(answer) {
 }
 
 // --- what leaves the machine -----------------------------------------------------------------------------------
-function renderNetwork(settings) {
-  const rows = [{ name: "Following arXiv (new papers in chosen categories)", enabled: settings.fetch?.enabled, traffic: settings.traffic }];
-  for (const [key, value] of Object.entries(settings)) {  // other fetching settings, e.g. backfill, say the same
-    if (key !== "fetch" && value && typeof value === "object" && "enabled" in value) {
-      rows.push({ name: key[0].toUpperCase() + key.slice(1), enabled: value.enabled, traffic: value.traffic ?? settings[`${key}_traffic`] });
-    }
-  }
+/** settings: GET /settings (following arXiv); backfill: GET /backfill, with the exact requests of its last
+ * harvest as POST /backfill words them without `confirm` (which sends nothing and starts nothing). */
+function renderNetwork(settings, backfill, backfillTraffic) {
+  const rows = [
+    { name: "Following arXiv (new papers in chosen categories)", state: settings.fetch?.enabled ? "on" : "off", traffic: settings.traffic },
+    {
+      name: "Backfill from arXiv (older papers of chosen categories)",
+      state: backfill?.job?.state === "running" ? "running now" : backfill?.state ? `last run: ${backfill.state.categories.join(", ")} since ${backfill.state.since}` : "never run",
+      traffic: backfillTraffic || "Nothing: a backfill runs only when you start one (readnext backfill, or the options).",
+    },
+  ];
   byId("network-list").replaceChildren(
-    el(document, "p", { class: "muted", text: "The extension talks only to your backend on 127.0.0.1. The backend sends requests to the internet only for the settings below that are on; each is off until you switch it on." }),
+    el(document, "p", { class: "muted", text: "The extension talks only to your backend on 127.0.0.1. The backend sends requests to the internet only for what is switched on below; each is off until you switch it on." }),
     ...rows.map((row) => el(document, "div", { class: "setting", "data-setting": row.name },
-      el(document, "strong", { text: `${row.name}: ${row.enabled ? "on" : "off"}` }),
+      el(document, "strong", { text: `${row.name}: ${row.state}` }),
       row.traffic ? el(document, "pre", { text: row.traffic }) : null)));
+}
+
+async function backfillTrafficOf(backfill) {
+  if (!backfill?.state?.categories?.length) return "";
+  const { categories, since, until } = backfill.state;
+  return (await api("POST", "backfill", { categories, since, until })).traffic;
 }
 
 // --- your data -------------------------------------------------------------------------------------------------
@@ -167,7 +177,7 @@ function bytes(count) {
 async function importFile(file) {
   const text = await file.text();
   const format = /^\s*@/m.test(text) && !/^\s*[[{]/.test(text) ? "bibtex" : "csljson";
-  const report = await api("POST", "import", { format, text, as: byId("import-as").value });
+  const report = await api("POST", "import/text", { format, text, as: byId("import-as").value });
   byId("data-result").textContent = `Imported ${report.papers} papers from ${file.name}: ${report.recorded} added to your history`
     + `${report.already_recorded ? `, ${report.already_recorded} there already` : ""}`
     + `${report.problems.length ? `; ${report.problems.length} entries could not be read` : ""}.`;
@@ -175,15 +185,16 @@ async function importFile(file) {
 
 // --- the page ---------------------------------------------------------------------------------------------------
 async function load() {
-  const [historyAnswer, profile, map, settings, usage] = await Promise.all([
+  const [historyAnswer, profile, map, settings, usage, backfill] = await Promise.all([
     api("GET", "history?limit=1000"), api("GET", "profile"), api("GET", "map"), api("GET", "settings"), api("GET", "usage"),
+    api("GET", "backfill"),
   ]);
   history = historyAnswer.items;
   renderHistory();
   renderInterests(profile.interests);
   renderRemoved(profile);
   renderMap(map);
-  renderNetwork(settings);
+  renderNetwork(settings, backfill, await backfillTrafficOf(backfill));
   byId("usage").textContent = `On disk: ${bytes(usage.bytes)} in ${usage.home}`;
   showProblem(null);
   document.body.dataset.loaded = String(Date.now());
