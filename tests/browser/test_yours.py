@@ -66,6 +66,11 @@ def test_opened_from_the_popup(browser, home_backend):
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded"), message="Your ReadNext")
     assert browser.find_element("tag name", "h2").text  # sections drawn, no error banner
     assert not browser.find_element("id", "problem").is_displayed()
+    network = browser.execute_script("return [...document.querySelectorAll('#network-list .setting')].map((s) => s.innerText)")
+    assert network[0].startswith("Following arXiv (new papers in chosen categories): off")
+    assert "no network request at all" in network[0]
+    assert network[1].startswith("Backfill from arXiv (older papers of chosen categories): never run")
+    assert "On disk:" in browser.find_element("id", "usage").text
 
 
 def test_opened_from_the_sidebar(browser, home_backend):
