@@ -26,10 +26,10 @@ FORMAT = 1  # bumped when the features or the file change: an older file is retr
 # Lists with something chosen before the learned weights rank: measured by the browsing simulation
 # (docs/benchmarks.md).
 MIN_CHOICE_SETS = 1
-L2 = 1.0
-STEPS = 150
-LEARNING_RATE = 0.02
-INITIAL_SCALE = 20.0  # softmax temperature 1/20: the formula's raw scores differ by hundredths
+L2 = 30.0  # one chosen paper moves the weights by about a tenth of their size
+STEPS = 200
+LEARNING_RATE, BETAS = 0.01, (0.9, 0.999)
+SCALE = 20.0  # softmax temperature 1/20: a page's raw scores differ by tenths
 REJECT_WEIGHT = 3.0
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,13 @@ log = logging.getLogger(__name__)
 class Model:
     weights: np.ndarray
     prior: np.ndarray
-    scale: float
     choice_sets: int  # lists with at least one paper chosen
     chosen: int
     trained_at: int
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "features": list(features.FEATURES), "weights": self.weights.tolist(),
-                "prior": self.prior.tolist(), "scale": self.scale, "choice_sets": self.choice_sets,
+                "prior": self.prior.tolist(), "choice_sets": self.choice_sets,
                 "chosen": self.chosen, "trained_at": self.trained_at}
 
     @classmethod
@@ -53,7 +52,7 @@ class Model:
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("features") != list(features.FEATURES):
             return None
         return cls(weights=np.array(data["weights"], np.float64), prior=np.array(data["prior"], np.float64),
-                   scale=float(data["scale"]), choice_sets=int(data["choice_sets"]), chosen=int(data["chosen"]),
+                   choice_sets=int(data["choice_sets"]), chosen=int(data["chosen"]),
                    trained_at=int(data["trained_at"]))
 
 
@@ -63,12 +62,14 @@ class Example:
     outcomes: np.ndarray  # CHOSEN, PASSED, REJECTED
 
 
-def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int = STEPS) -> tuple[np.ndarray, float]:
-    """(weights, softmax scale) minimising the mean -log P(chosen | its list) + l2 |w - prior|^2."""
+def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int = STEPS) -> np.ndarray:
+    """Weights minimising the sum over chosen papers of -log P(chosen | its list) + l2 |w - prior|^2: one choice
+    moves them little, many consistent choices far. Full-batch Adam, written out (torch.optim's first use
+    imports the compiler stack: seconds on a busy machine), deterministic."""
     import torch
     examples = [e for e in examples if (e.outcomes == CHOSEN).any() and len(e.outcomes) > 1]
     if not examples:
-        return prior.copy(), INITIAL_SCALE
+        return prior.copy()
     width = max(len(e.outcomes) for e in examples)
     x = torch.zeros(len(examples), width, len(prior), dtype=torch.float64)
     log_weight = torch.full((len(examples), width), -torch.inf, dtype=torch.float64)  # padding weighs nothing
@@ -79,17 +80,19 @@ def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int =
         log_weight[i, :n] = torch.from_numpy(np.where(example.outcomes == REJECTED, np.log(REJECT_WEIGHT), 0.0))
         chosen[i, :n] = torch.from_numpy(example.outcomes == CHOSEN)
     anchor = torch.from_numpy(prior)
-    weights = torch.nn.Parameter(anchor.clone())
-    log_scale = torch.nn.Parameter(torch.tensor(np.log(INITIAL_SCALE), dtype=torch.float64))
-    optimiser = torch.optim.Adam([weights, log_scale], lr=LEARNING_RATE)
-    for _ in range(steps):
-        optimiser.zero_grad()
-        logits = log_scale.exp() * (x @ weights)
+    count = int(chosen.sum())
+    weights = anchor.clone().requires_grad_()
+    first, second = torch.zeros_like(anchor), torch.zeros_like(anchor)
+    for step in range(1, steps + 1):
+        logits = SCALE * (x @ weights)
         log_p = logits - torch.logsumexp(logits + log_weight, dim=1, keepdim=True)
-        loss = -log_p[chosen].mean() + l2 * ((weights - anchor) ** 2).sum()
-        loss.backward()
-        optimiser.step()
-    return weights.detach().numpy().copy(), float(log_scale.detach().exp())
+        loss = (-log_p[chosen].sum() + l2 * ((weights - anchor) ** 2).sum()) / count
+        (grad,) = torch.autograd.grad(loss, weights)
+        first = BETAS[0] * first + (1 - BETAS[0]) * grad
+        second = BETAS[1] * second + (1 - BETAS[1]) * grad ** 2
+        move = (first / (1 - BETAS[0] ** step)) / ((second / (1 - BETAS[1] ** step)).sqrt() + 1e-8)
+        weights = (weights - LEARNING_RATE * move).detach().requires_grad_()
+    return weights.detach().numpy().copy()
 
 
 class Adjuster:
@@ -109,7 +112,7 @@ class Adjuster:
                              self.corpus.by_labels(labels.tolist()), self.terms, self.settings)
         delta = x @ (self.model.weights - self.model.prior)
         self.contributions = {int(l): row for l, row in zip(labels, x * self.model.weights)}
-        raw = np.array([s.raw for s in scored]) + delta
+        raw = np.array([s.raw for s in scored], np.float32) + delta.astype(np.float32)  # rank.score's precision
         scores = calibrate(raw)
         adjusted = [replace(s, raw=float(r), score=float(c)) for s, r, c in zip(scored, raw, scores)]
         return [adjusted[i] for i in np.argsort(-raw, kind="stable")]
@@ -150,9 +153,9 @@ class Learner:
                 if generation == self._generation and self.model is not None:
                     self.model = None
                     storage.remove(self.path)
-            return Model(prior, prior, INITIAL_SCALE, 0, 0, int(time.time() * 1000))
-        weights, scale = fit(examples, prior, self.l2)
-        model = Model(weights=weights, prior=prior, scale=scale, choice_sets=len(examples),
+            return Model(prior, prior, 0, 0, int(time.time() * 1000))
+        weights = fit(examples, prior, self.l2)
+        model = Model(weights=weights, prior=prior, choice_sets=len(examples),
                       chosen=int(sum((e.outcomes == CHOSEN).sum() for e in examples)),
                       trained_at=int(time.time() * 1000))
         with self.lock:

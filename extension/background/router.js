@@ -6,7 +6,7 @@ import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
 import { BackendError, backendClient, currentBackend } from "./backend.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
-const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
+const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click", "shown"]);
 const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored"]);
 const SITES = { "arxiv.org": "arxiv", "scholar.google.com": "scholar" };
 
