@@ -31,6 +31,9 @@ STEPS = 200
 LEARNING_RATE, BETAS = 0.01, (0.9, 0.999)
 SCALE = 20.0  # softmax temperature 1/20: a page's raw scores differ by tenths
 REJECT_WEIGHT = 3.0
+# Share of opens that say nothing about the paper's fit (curiosity, a misclick): a robust likelihood, so that a
+# paper opened far from everything the user reads does not teach that closeness does not matter.
+NOISE = 0.1
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +66,8 @@ class Example:
 
 
 def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int = STEPS) -> np.ndarray:
-    """Weights minimising the sum over chosen papers of -log P(chosen | its list) + l2 |w - prior|^2: one choice
+    """Weights minimising the sum over chosen papers of -log P(chosen | its list) + l2 |w - prior|^2, where
+    P = (1 - NOISE) softmax + NOISE / len(list): one choice
     moves them little, many consistent choices far. Full-batch Adam, written out (torch.optim's first use
     imports the compiler stack: seconds on a busy machine), deterministic."""
     import torch
@@ -81,11 +85,14 @@ def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int =
         chosen[i, :n] = torch.from_numpy(example.outcomes == CHOSEN)
     anchor = torch.from_numpy(prior)
     count = int(chosen.sum())
+    sizes = torch.tensor([[len(e.outcomes)] for e in examples], dtype=torch.float64)
+    log_uniform = np.log(NOISE) - sizes.log()  # an open that says nothing about the paper: any of the list
     weights = anchor.clone().requires_grad_()
     first, second = torch.zeros_like(anchor), torch.zeros_like(anchor)
     for step in range(1, steps + 1):
         logits = SCALE * (x @ weights)
-        log_p = logits - torch.logsumexp(logits + log_weight, dim=1, keepdim=True)
+        log_softmax = logits - torch.logsumexp(logits + log_weight, dim=1, keepdim=True)
+        log_p = torch.logaddexp(np.log(1 - NOISE) + log_softmax, log_uniform)
         loss = (-log_p[chosen].sum() + l2 * ((weights - anchor) ** 2).sum()) / count
         (grad,) = torch.autograd.grad(loss, weights)
         first = BETAS[0] * first + (1 - BETAS[0]) * grad
