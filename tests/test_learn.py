@@ -150,3 +150,14 @@ def test_a_little_data_moves_the_weights_a_little():
     many = fit([Example(x, outcomes)] * 50, prior)
     assert 0 < np.linalg.norm(one - prior) < 0.15 * np.linalg.norm(prior)  # one choice cannot go wild
     assert np.linalg.norm(many - prior) > 2 * np.linalg.norm(one - prior)  # fifty consistent ones move it further
+
+
+def test_readnext_train_rebuilds_the_model_from_the_log(config, monkeypatch, capsys):
+    from readnext import cli
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    browse_and_open_ada(engine, twins())
+    engine.close()
+    monkeypatch.setattr(cli, "_engine", lambda args: ReadNext(config, embedder=HashingEmbedder(64)))
+    assert cli.main(["train", "--home", str(config.home)]) == 0
+    assert "learned from 4 lists with 12 papers opened: the model ranks your lists" in capsys.readouterr().out
+    assert (config.home / MODEL_FILE).exists()

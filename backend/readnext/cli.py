@@ -231,6 +231,23 @@ def cmd_pair(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    config = _config(args)
+    if client.running_server(config) is not None:
+        print("the running server trains the ranking itself after new events: nothing to do")
+        return 0
+    storage.ensure_home(config.home)
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = _engine(args)
+        try:
+            trained = engine.retrain_from_log()
+        finally:
+            engine.close()
+    state = "ranks your lists" if trained["active"] else "waits for more (the fixed formula ranks)"
+    print(f"learned from {trained['choice_sets']} lists with {trained['chosen']} papers opened: the model {state}")
+    return 0
+
+
 def cmd_bench_speed(args) -> int:
     from .bench.speed import speed
     return speed(args)
@@ -271,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = command("fetch", cmd_fetch, "ask arXiv once for new papers in the categories you follow")
     fetch.add_argument("--categories", nargs="+", help="follow these for this run (your consent to ask arXiv)")
     fetch.add_argument("--model")
+    train = command("train", cmd_train, "learn the ranking again from your whole history (docs/ranking.md)")
+    train.add_argument("--model")
     rec = command("recommend", cmd_recommend, "what to read next, with the reasons")
     rec.add_argument("--context", help="a paper id in the corpus, or text to search for")
     rec.add_argument("-k", type=int, default=10)
