@@ -24,7 +24,7 @@ def engine(config):
     engine.close()
 
 
-def twins(pairs: int = 20) -> list[dict]:
+def twins(pairs: int = 30) -> list[dict]:
     """Pairs of papers with the same text: one by Ada Lovelace, one by someone new each time. The texts of the
     pairs share a topic but few words, so their scores spread."""
     vocabulary = " ".join(TOPICS.values()).split()
@@ -37,7 +37,7 @@ def twins(pairs: int = 20) -> list[dict]:
     return papers
 
 
-def browse_and_open_ada(engine, papers, pages: int = 4, per_page: int = 6) -> list[dict]:
+def browse_and_open_ada(engine, papers, pages: int = 6, per_page: int = 6) -> list[dict]:
     """Reads two pairs, then sees pages of unseen pairs and opens only Ada's papers; returns the unseen rest."""
     engine.record([{"id": f"r{i}", "type": "view", "paper": p, "seconds": 120, "ts": T0 + i} for i, p in enumerate(papers[:4])])
     rest = papers[4:]
@@ -91,7 +91,7 @@ def test_the_formula_is_the_prior_weighting_of_the_features(engine):
 def test_a_planted_author_preference_is_learned(engine):
     rest = browse_and_open_ada(engine, twins())
     trained = engine.retrain_from_log()
-    assert trained == {"choice_sets": 4, "chosen": 12, "active": True}
+    assert trained == {"choice_sets": 6, "chosen": 18, "active": True}  # MIN_CHOICE_SETS lists: it ranks
     formula, learned = scores(engine, rest, NEVER), scores(engine, rest, 1)
     for ada, bob in zip(rest[::2], rest[1::2]):  # twins: the same text, only the authors differ
         assert learned[ada["id"]] - learned[bob["id"]] > formula[ada["id"]] - formula[bob["id"]] + 0.02
@@ -124,7 +124,7 @@ def test_forgetting_one_paper_drops_the_model_learnt_with_it(engine):
     engine.retrain_from_log()
     engine.forget("t:ada4")
     assert engine.learner.model is None and not (engine.home / MODEL_FILE).exists()
-    assert engine.retrain_from_log()["choice_sets"] == 4
+    assert engine.retrain_from_log()["choice_sets"] == 6
 
 
 def test_training_runs_in_the_background_after_new_events(config):
@@ -132,7 +132,7 @@ def test_training_runs_in_the_background_after_new_events(config):
     try:
         browse_and_open_ada(engine, twins())
         deadline = time.monotonic() + 120  # generous: the machine is slow and busy
-        while engine.learner.model is None or engine.learner.model.choice_sets < 4:
+        while engine.learner.model is None or engine.learner.model.choice_sets < 6:
             assert time.monotonic() < deadline, "the background trainer never produced the model"
             time.sleep(0.1)
         assert (engine.home / MODEL_FILE).exists()
@@ -159,5 +159,12 @@ def test_readnext_train_rebuilds_the_model_from_the_log(config, monkeypatch, cap
     engine.close()
     monkeypatch.setattr(cli, "_engine", lambda args: ReadNext(config, embedder=HashingEmbedder(64)))
     assert cli.main(["train", "--home", str(config.home)]) == 0
-    assert "learned from 4 lists with 12 papers opened: the model ranks your lists" in capsys.readouterr().out
+    assert "learned from 6 lists with 18 papers opened: the model ranks your lists" in capsys.readouterr().out
     assert (config.home / MODEL_FILE).exists()
+
+
+def test_below_the_threshold_the_formula_still_ranks(engine):
+    rest = browse_and_open_ada(engine, twins(), pages=2)
+    assert engine.retrain_from_log() == {"choice_sets": 2, "chosen": 6, "active": False}
+    shipped = scores(engine, rest, engine.learner.min_sets)
+    assert shipped == scores(engine, rest, NEVER) != scores(engine, rest, 1)

@@ -23,9 +23,10 @@ from .rank import DEFAULT, Context, RankSettings, Scored, calibrate
 
 MODEL_FILE = "ranker.json"
 FORMAT = 1  # bumped when the features or the file change: an older file is retrained from the log
-# Lists with something chosen before the learned weights rank: measured by the browsing simulation
-# (docs/benchmarks.md).
-MIN_CHOICE_SETS = 1
+# Lists with something chosen before the learned weights rank. In the browsing simulation's tune half
+# (docs/benchmarks.md) the learned weights were not better than the formula after 1, 3 or 5 pages (at most 5
+# such lists a user): they take over only past what was measured, where the formula stays the fallback.
+MIN_CHOICE_SETS = 6
 L2 = 30.0  # one chosen paper moves the weights by about a tenth of their size
 STEPS = 200
 LEARNING_RATE, BETAS = 0.01, (0.9, 0.999)
