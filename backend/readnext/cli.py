@@ -323,7 +323,6 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--browse", choices=["both", "tune", "report", "none"], default="both",
                          help="browsing simulation on the tune half of the users, the report half, both or none")
     quality.add_argument("--browse-only", action="store_true", help="the browsing simulation and nothing else")
-    quality.add_argument("--l2", type=float, help="the learned ranker's pull toward the formula (tuning)")
     quality.set_defaults(func=cmd_bench_quality)
     speed = benches.add_parser("speed", help="latency, memory and throughput at scale (docs/benchmarks.md)",
                                description="latency, memory and throughput at scale (docs/benchmarks.md)")

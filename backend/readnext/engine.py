@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 import numpy as np
 
 from . import __version__, storage
+from .attribution import describe, faithful
+from .choices import choice_sets
 from .config import Config
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
@@ -16,8 +18,6 @@ from .errors import NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
-from .attribution import describe, faithful
-from .choices import choice_sets
 from .learn import BackgroundTrainer, Learner
 from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile

@@ -1,7 +1,8 @@
 """The learned ranker: the fixed formula's weights (features.prior), moved by what the user chose.
 
 A linear score over features.FEATURES, trained by gradient descent on -log softmax of each chosen paper over
-its choice set (rejected papers count REJECT_WEIGHT times in the denominator), plus L2 * |w - prior|^2, so
+its choice set (rejected papers count REJECT_WEIGHT times in the denominator; a NOISE share of opens is taken
+as saying nothing about the paper), plus L2 * |w - prior|^2, so
 that without choices the weights are the formula's and a few choices cannot move them far. Training happens
 off the request path (BackgroundTrainer), the model lives in the home (MODEL_FILE, versioned), forgetting the
 history removes it and `ReadNext.retrain_from_log` rebuilds it from the log.
@@ -12,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +36,7 @@ SCALE = 20.0  # softmax temperature 1/20: a page's raw scores differ by tenths
 REJECT_WEIGHT = 3.0
 # Share of opens that say nothing about the paper's fit (curiosity, a misclick): a robust likelihood, so that a
 # paper opened far from everything the user reads does not teach that closeness does not matter.
-NOISE = 0.1
+NOISE = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -200,8 +202,7 @@ class Learner:
         return Adjuster(model, profile, context, index, corpus, terms, self.settings)
 
 
-def _day(ts_ms: int):
-    from datetime import datetime, timezone
+def _day(ts_ms: int) -> date:
     return datetime.fromtimestamp(ts_ms / 1000, timezone.utc).date()
 
 

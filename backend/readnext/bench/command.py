@@ -25,8 +25,6 @@ def quality(args) -> int:
     outcome, browsing = None, ""
     with storage.exclusive_lock(config.home / "lock"):
         engine = ReadNext(config, learn_in_background=False)  # the simulation trains where the product would
-        if args.l2 is not None:
-            engine.learner.l2 = args.l2
         try:
             if not args.browse_only:
                 outcome = run_quality(bench, engine, variants, settings, with_baselines=not args.no_baselines,
