@@ -35,7 +35,8 @@ LEARNING_RATE, BETAS = 0.01, (0.9, 0.999)
 SCALE = 20.0  # softmax temperature 1/20: a page's raw scores differ by tenths
 REJECT_WEIGHT = 3.0
 # Share of opens that say nothing about the paper's fit (curiosity, a misclick): a robust likelihood, so that a
-# paper opened far from everything the user reads does not teach that closeness does not matter.
+# paper opened far from everything the user reads does not teach that closeness does not matter. Chosen on the
+# browsing simulation's tune half against 0.1 (docs/benchmarks.md).
 NOISE = 0.5
 log = logging.getLogger(__name__)
 
