@@ -356,6 +356,23 @@ def _choose_request(requests: list[dict]) -> str | None:
         raise ReadNextError("no answer on standard input: confirm with `readnext pair --confirm CODE`") from None
 
 
+def cmd_train(args) -> int:
+    config = _config(args)
+    if client.running_server(config) is not None:
+        print("the running server trains the ranking itself after new events: nothing to do")
+        return 0
+    storage.ensure_home(config.home)
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = _engine(args)
+        try:
+            trained = engine.retrain_from_log()
+        finally:
+            engine.close()
+    state = "ranks your lists" if trained["active"] else "waits for more (the fixed formula ranks)"
+    print(f"learned from {trained['choice_sets']} lists with {trained['chosen']} papers opened: the model {state}")
+    return 0
+
+
 def cmd_bench_speed(args) -> int:
     from .bench.speed import speed
     return speed(args)
@@ -403,6 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = command("fetch", cmd_fetch, "ask arXiv once for new papers in the categories you follow")
     fetch.add_argument("--categories", nargs="+", help="follow these for this run (your consent to ask arXiv)")
     fetch.add_argument("--model")
+    train = command("train", cmd_train, "learn the ranking again from your whole history (docs/ranking.md)")
+    train.add_argument("--model")
     rec = command("recommend", cmd_recommend, "what to read next, with the reasons")
     rec.add_argument("--context", help="a paper id in the corpus, or text to search for")
     rec.add_argument("-k", type=int, default=10)
@@ -435,6 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--limit", type=int, help="only the first N users")
     quality.add_argument("--no-baselines", action="store_true")
     quality.add_argument("--no-feedback", action="store_true")
+    quality.add_argument("--browse", choices=["both", "tune", "report", "none"], default="both",
+                         help="browsing simulation on the tune half of the users, the report half, both or none")
+    quality.add_argument("--browse-only", action="store_true", help="the browsing simulation and nothing else")
     quality.set_defaults(func=cmd_bench_quality)
     speed = benches.add_parser("speed", help="latency, memory and throughput at scale (docs/benchmarks.md)",
                                description="latency, memory and throughput at scale (docs/benchmarks.md)")

@@ -10,6 +10,8 @@ import numpy as np
 
 from . import __version__, storage
 from .atlas import reading_map
+from .attribution import describe, faithful
+from .choices import choice_sets
 from .config import Config
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
@@ -17,6 +19,7 @@ from .errors import NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
+from .learn import BackgroundTrainer, Learner
 from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
@@ -55,7 +58,8 @@ class Recommendations:
 
 
 class ReadNext:
-    def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT):
+    def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT,
+                 learn_in_background: bool = True):
         self.config = config
         self.ranking = ranking
         self.home = storage.ensure_home(config.home)
@@ -72,6 +76,8 @@ class ReadNext:
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
         self.index = self._open_index()
+        self.learner = Learner(self.home, ranking)
+        self._trainer = BackgroundTrainer(self.retrain_from_log) if learn_in_background else None
 
     # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
     def _open_index(self) -> VectorIndex:
@@ -111,6 +117,8 @@ class ReadNext:
         self.corpus.mark_indexed(added.items())
 
     def close(self) -> None:
+        if self._trainer is not None:
+            self._trainer.close()
         if self._unsaved:
             self.save_index()
         self.history.close()
@@ -202,6 +210,8 @@ class ReadNext:
                 event.paper_id = stored[paper.id]  # a merged copy may have changed the paper's id
             events.append(event)
         fresh, duplicates = self.history.record(events)
+        if fresh and self._trainer is not None:
+            self._trainer.poke()
         return {"accepted": len(fresh), "duplicates": duplicates, "rejected": rejected}
 
     def profile(self) -> Profile:
@@ -250,10 +260,11 @@ class ReadNext:
         mode, note = _mode(profile, context)
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
+        adjust = self.learner.adjuster(profile, context, self.index, self.corpus, self.terms)
         ranked = recommend(profile, context, self.index, k + len(excluded), self.ranking, diverse=diversify,
-                           terms=self.terms)
+                           terms=self.terms, adjust=adjust)
         ranked = [s for s in ranked if s.label not in excluded][:k]
-        items = self._explained(profile, ranked, explain, context.query)
+        items = self._explained(profile, ranked, explain, context.query, adjust)
         if any(first.score < second.score for first, second in zip(items, items[1:])):
             note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
         return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
@@ -277,15 +288,18 @@ class ReadNext:
         mode, _ = _mode(profile, context)
         labels = np.array([label for label, _ in stored], dtype=np.int64)
         vectors = self.index.vectors(labels)
+        adjust = None
         if mode == "empty":
             scored = [Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
         else:
-            by_label = {s.label: s for s in score(profile, context, labels, vectors, self.ranking, self.terms)}
+            scored = score(profile, context, labels, vectors, self.ranking, self.terms)
+            adjust = self.learner.adjuster(profile, context, self.index, self.corpus, self.terms)
+            by_label = {s.label: s for s in (adjust(scored) if adjust else scored)}
             scored = [by_label[int(l)] for l in labels]  # the page's order
-        return mode, self._explained(profile, scored, query=context.query)
+        return mode, self._explained(profile, scored, query=context.query, adjust=adjust)
 
     def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True,
-                   query: str | None = None) -> list[Recommendation]:
+                   query: str | None = None, adjust=None) -> list[Recommendation]:
         papers = self.corpus.by_labels([s.label for s in ranked])
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
@@ -293,7 +307,11 @@ class ReadNext:
         counts = self.corpus.term_counts({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
         words = set().union(*(counts.get(s.label, {}).keys() for s in ranked))
         explainer = Explainer(profile, self.corpus.document_frequencies(words), self.corpus.count(), counts, query)
-        return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
+
+        def reasons(s: Scored) -> list[dict]:
+            found = explainer.reasons(s, papers[s.label])
+            return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
+        return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
                                state=profile.states.get(s.label))
                 for s in ranked if s.label in papers]
 
@@ -319,6 +337,7 @@ class ReadNext:
 
     def forget(self, paper_id: str | None) -> int:
         if paper_id is None:
+            self.learner.forget()  # the model is learnt from the history: it goes with it
             return self.history.forget(None)
         label = self.corpus.label_of(paper_id)
         paper = self.corpus.by_labels([label]).get(label) if label is not None else None
@@ -326,7 +345,17 @@ class ReadNext:
         removed = self.history.forget(ids)
         if not removed:
             raise NotFound(f"no events for paper '{paper_id}'")
+        self.learner.forget()  # learnt with the forgotten paper: learnt again without it
+        if self._trainer is not None:
+            self._trainer.poke()
         return removed
+
+    def retrain_from_log(self) -> dict:
+        """Train the learned ranker again from the whole event log (`readnext train`, repairs)."""
+        events = self.history.events()
+        sets = choice_sets(events, self.corpus.label_of)
+        model = self.learner.train(events, sets, self.corpus, self.index, self.terms)
+        return {"choice_sets": model.choice_sets, "chosen": model.chosen, "active": self.learner.active}
 
     def profile_summary(self) -> dict:
         profile = self.profile()
@@ -343,6 +372,7 @@ class ReadNext:
             "hidden": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
                        for l, s in profile.states.items() if s == "hidden" and l in profile.papers],
             "recent_queries": profile.queries,
+            "learned": self._learned_summary(),
         }
 
     def merge_interests(self, first: str, second: str) -> dict:
@@ -374,6 +404,14 @@ class ReadNext:
 
     def disk_usage(self) -> dict:
         return {"home": str(self.home), "bytes": storage.disk_usage(self.home)}
+
+    def _learned_summary(self) -> dict:
+        model = self.learner.model
+        if model is None:
+            return {"active": False, "choice_sets": 0, "min_choice_sets": self.learner.min_sets,
+                    "learned": [], "note": "Ranked by the fixed formula until you have opened papers from lists."}
+        return {"active": self.learner.active, "choice_sets": model.choice_sets, "chosen": model.chosen,
+                "min_choice_sets": self.learner.min_sets, "learned": describe(model.weights, model.prior)}
 
     def library(self, states: tuple[str, ...] = ("read", "saved", "own")) -> list[Paper]:
         """The papers of the history in these states (read, saved, own, dismissed, hidden), in the order they

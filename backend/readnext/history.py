@@ -9,7 +9,7 @@ import json
 import math
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from tinydb import TinyDB
@@ -23,13 +23,14 @@ from .papers import Paper, canonical_id, paper_from_dict
 # (see view_weight); a dismissal pushes similar papers away; a hide only removes the paper.
 EVENT_WEIGHTS = {
     "view": 1.0, "pdf": 1.5, "click": 0.8, "save": 3.0, "unsave": 0.0, "authored": 3.0,
-    "dismiss": -2.0, "hide": 0.0, "impression": 0.0, "search": 0.0,
+    "dismiss": -2.0, "hide": 0.0, "impression": 0.0, "search": 0.0, "shown": 0.0,
     # the user taking back "this is me", "not interested" or "hide" (from the Your ReadNext page)
     "unauthored": 0.0, "undismiss": 0.0, "unhide": 0.0,
 }
-PAPER_EVENTS = frozenset(EVENT_WEIGHTS) - {"search"}
+PAPER_EVENTS = frozenset(EVENT_WEIGHTS) - {"search", "shown"}
 READ_EVENTS = frozenset({"view", "pdf", "click"})
 MAX_BATCH = 1000
+MAX_SHOWN = 100  # papers in one "shown" list (the sidebar shows ten per section)
 
 
 def view_weight(seconds: float) -> float:
@@ -47,6 +48,7 @@ class Event:
     query: str | None = None
     site: str = ""
     url: str = ""
+    paper_ids: list[str] | None = None  # a "shown" list, in the order shown
 
     def weight(self) -> float:
         base = EVENT_WEIGHTS[self.type]
@@ -88,11 +90,18 @@ def parse_event(data, now_ms: int | None = None) -> tuple[Event, Paper | None]:
         query = " ".join(query.split())[:500]
     else:
         query = None
+    paper_ids = _shown_ids(data.get("paper_ids")) if kind == "shown" else None
     text = {k: data.get(k) or "" for k in ("site", "url")}
     if not all(isinstance(v, str) for v in text.values()):
         raise ValidationError("'site' and 'url' must be strings")
     return Event(id=event_id, type=kind, ts=int(ts), paper_id=paper_id, seconds=seconds, query=query,
-                 site=text["site"][:40], url=text["url"][:2000]), paper
+                 site=text["site"][:40], url=text["url"][:2000], paper_ids=paper_ids), paper
+
+
+def _shown_ids(ids) -> list[str]:
+    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_SHOWN or not all(isinstance(i, str) for i in ids):
+        raise ValidationError(f"a shown event needs 'paper_ids', a list of 1-{MAX_SHOWN} paper ids in the order shown")
+    return [canonical_id(i) for i in ids]
 
 
 class History:
@@ -130,10 +139,12 @@ class History:
         """Drop the events of these papers (every event when None); the ids stay known so a replay of the
         forgotten events does not bring them back."""
         with self.lock:
-            keep = [] if paper_ids is None else [e for e in self._events if e.paper_id not in paper_ids]
+            kept = [] if paper_ids is None else [_without(e, paper_ids) for e in self._events
+                                                 if e.paper_id not in paper_ids]
+            keep = [e for e in kept if e is not None]
             removed = len(self._events) - len(keep)
-            if removed:
-                storage.rewrite_json_lines(self.path, [asdict(e) for e in keep])
+            if keep != self._events:
+                storage.rewrite_json_lines(self.path, [_row(e) for e in keep])
                 self._events = keep
                 self.version += 1
             return removed
@@ -155,5 +166,20 @@ class History:
         self._settings.close()
 
 
+def _without(event: Event, paper_ids: set[str]) -> Event | None:
+    """The event without these papers: a shown list loses them (and goes when none is left)."""
+    if not event.paper_ids or not paper_ids.intersection(event.paper_ids):
+        return event
+    rest = [i for i in event.paper_ids if i not in paper_ids]
+    return replace(event, paper_ids=rest) if rest else None
+
+
+def _row(event: Event) -> dict:
+    row = asdict(event)
+    if row["paper_ids"] is None:  # only shown lists carry ids: other rows stay as they were
+        del row["paper_ids"]
+    return row
+
+
 def _json(event: Event) -> str:
-    return json.dumps(asdict(event), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(_row(event), ensure_ascii=False, separators=(",", ":"))

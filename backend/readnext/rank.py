@@ -190,14 +190,16 @@ def diversify(scored: list[Scored], vectors: np.ndarray, k: int, lam: float = MM
 
 
 def recommend(profile: Profile, context: Context, index, k: int, settings: RankSettings = DEFAULT,
-              diverse: bool = True, terms=None) -> list[Scored]:
+              diverse: bool = True, terms=None, adjust=None) -> list[Scored]:
     """The k best candidates; `diverse` spreads them over the user's interests (what users see), otherwise
-    they come in score order."""
+    they come in score order. `adjust` re-scores the scored candidates (the learned ranker, learn.Adjuster)."""
     labels = candidate_labels(profile, context, index, k)
     if not len(labels):
         return []
     vectors = index.vectors(labels)
     scored = score(profile, context, labels, vectors, settings, terms, rerank=rerank_size(k))
+    if adjust is not None:
+        scored = adjust(scored)
     if not diverse:
         return scored[:k]
     row = {int(label): i for i, label in enumerate(labels)}

@@ -7,7 +7,7 @@ import { BackendError, backendClient, currentBackend } from "./backend.js";
 import { checkPairing, startPairing } from "./pairing.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
-const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
+const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click", "shown"]);
 const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored", "unauthored"]);
 const SITES = { "arxiv.org": "arxiv", "scholar.google.com": "scholar" };
 

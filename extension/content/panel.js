@@ -13,6 +13,12 @@ const OFFLINE_RETRY_MS = 5000;
 const MIN_WINDOW_FOR_PANEL = 1344;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
 
+/** What each section of the sidebar showed, in order: what the ranking learns from, with what was opened. */
+function shownEvents(sections, url) {
+  return sections.filter((section) => section.items.length)
+    .map((section) => newEvent("shown", { paper_ids: section.items.map((item) => item.paper.id), url }));
+}
+
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
 export function openPanel(doc, win, { settings, site }) {
   let loader = null;
@@ -40,8 +46,10 @@ export function openPanel(doc, win, { settings, site }) {
     if (!quiet) view.showLoading();
     try {
       const sections = await loader();
-      if (sections) view.showSections(sections);
-      else view.showState("cold");
+      if (sections) {
+        view.showSections(sections);
+        if (captureAllowed(settings, site)) sendEvents(shownEvents(sections, win.location.href)).catch(report);
+      } else view.showState("cold");
     } catch (error) {
       const code = error instanceof Problem ? error.code : "error";
       if (!(error instanceof Problem)) report(error);

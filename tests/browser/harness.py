@@ -198,8 +198,10 @@ class Backend(Server):
         assert 200 <= status < 300, (method, path, status, answer)
         return answer
 
-    def events(self, since_ms: int = 0) -> list[dict]:
-        return [e for e in self.api("GET", "export")["events"] if e["ts"] >= since_ms]
+    def events(self, since_ms: int = 0, shown: bool = False) -> list[dict]:
+        """Events since then; the sidebar's `shown` lists only when asked (they come with every rendered list)."""
+        return [e for e in self.api("GET", "export")["events"]
+                if e["ts"] >= since_ms and (shown or e["type"] != "shown")]
 
 
 def seed_papers(limit: int = 24) -> list[dict]:
