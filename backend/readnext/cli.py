@@ -111,8 +111,9 @@ def cmd_import(args) -> int:
         return _print_library(library, args)
     resumed = f", resumed at byte {report.resumed_at:,}" if report.resumed_at else ""
     filtered = f", {report.filtered:,} filtered out" if report.filtered else ""
+    caught_up = f", {report.caught_up:,} left unembedded by an interrupted run embedded" if report.caught_up else ""
     print(f"imported {report.stored:,} papers from {report.read:,} lines in {report.seconds:.1f} s "
-          f"({report.skipped} skipped{filtered}{resumed})")
+          f"({report.skipped} skipped{filtered}{resumed}{caught_up})")
     if report.malformed_lines:
         print("unreadable lines: " + ", ".join(map(str, report.malformed_lines))
               + (" ..." if report.skipped > len(report.malformed_lines) else ""))

@@ -7,6 +7,7 @@ saved, so after a crash any paper whose `indexed` differs from its `hash` is re-
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from . import storage
+from .errors import DamagedData
 from .papers import Paper, canonical_id, merge
 from .text import term_set, tokens
 
@@ -51,8 +53,17 @@ def _decode(data: str) -> Paper:
 
 class Corpus:
     def __init__(self, path: Path):
-        self.conn = storage.open_sqlite(path)
-        self.conn.executescript(SCHEMA)
+        try:
+            self.conn = storage.open_sqlite(path)
+            self.conn.executescript(SCHEMA)
+            # quick_check reads every page (~1 s a GB) but not the indexes' contents: garbage written over a
+            # page or a cut file is found before a request trips over it
+            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as error:
+            raise DamagedData(path, f"is not a readable database ({error})") from None
+        if problems != ["ok"]:
+            self.conn.close()
+            raise DamagedData(path, f"fails its integrity check ({problems[0][:120]})")
         self.lock = threading.RLock()
         self._count: int | None = None
 

@@ -2,24 +2,26 @@
 
 Whole-file writes go to a temporary file in the same directory, are fsynced and renamed over the target (the
 rename is atomic on POSIX), then the directory is fsynced. The event log is append-only: a batch is written and
-fsynced before the API acknowledges it, and a line torn by a crash is an unacknowledged one, skipped on reading.
+fsynced before the API acknowledges it, and a line torn by a crash is an unacknowledged one, set aside before the next append.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import secrets
 import sqlite3
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 from tinydb import Storage
 
-from .errors import Conflict
+from .errors import Conflict, DamagedData, WriteFailed
 
 HOME_MODE = 0o700
 FILE_MODE = 0o600
@@ -75,32 +77,91 @@ def read_json(path: Path, default=None):
 
 
 def append_lines(path: Path, lines: list[str]) -> None:
-    """Append whole lines and fsync before returning: after this, they survive a kill -9 or power cut."""
+    """Append whole lines and fsync before returning: after this, they survive a kill -9 or power cut.
+
+    A write that does not complete (disk full, an I/O error) is undone: the file is cut back to its old length
+    and WriteFailed is raised, so no acknowledged line is lost and no fragment is left for the next append.
+    """
     if not lines:
         return
-    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    append_bytes(path, "".join(line + "\n" for line in lines).encode("utf-8"))
+
+
+def append_bytes(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
+        old_size = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(data):  # os.write may write less than asked (a full disk, a signal)
+                done = os.write(fd, data[written:])
+                if done <= 0:
+                    raise OSError(errno.ENOSPC, "no byte written")
+                written += done
+            os.fsync(fd)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, old_size)
+                os.fsync(fd)
+            raise WriteFailed(f"could not write {Path(path).name}: {error.strerror or error}; nothing was "
+                              f"recorded (free some disk space in {Path(path).parent})") from error
     finally:
         os.close(fd)
 
 
-def read_json_lines(path: Path) -> Iterator[dict]:
-    """The objects of a JSONL file; a torn last line (a crash mid-append) is skipped."""
+@dataclass
+class ScannedLines:
+    """A JSONL file read line by line: the objects with their raw lines, the unreadable lines, a torn tail."""
+    rows: list[tuple[bytes, object]] = field(default_factory=list)
+    unreadable: list[bytes] = field(default_factory=list)
+    torn: bytes = b""  # an unfinished last line: a crash mid-append, never acknowledged
+
+
+def scan_json_lines(path: Path) -> ScannedLines:
+    scanned = ScannedLines()
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        return
+        return scanned
     with handle:
         for raw in handle:
             if not raw.endswith(b"\n"):
-                break  # torn by a crash before its fsync: it was never acknowledged
+                scanned.torn = raw
+                break
             try:
-                yield json.loads(raw)
-            except json.JSONDecodeError:
-                continue
+                scanned.rows.append((raw, json.loads(raw)))
+            except (ValueError, RecursionError):
+                scanned.unreadable.append(raw)
+    return scanned
+
+
+def set_lines_aside(path: Path, keep: list[bytes], aside: list[bytes], aside_path: Path) -> None:
+    """Move lines out of a JSONL file into `aside_path` (appended, never lost), keeping the others in order.
+    The copy is made before the file is rewritten, so a crash between the two loses nothing."""
+    append_bytes(aside_path, b"".join(line if line.endswith(b"\n") else line + b"\n" for line in aside))
+    atomic_write_bytes(path, b"".join(keep))
+
+
+def count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return sum(1 for _ in handle)
+    except FileNotFoundError:
+        return 0
+
+
+def read_json_lines(path: Path) -> Iterator[dict]:
+    """The objects of a JSONL file; a torn last line (a crash mid-append) and unreadable lines are skipped."""
+    for _, value in scan_json_lines(path).rows:
+        yield value
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a small text file (one id a line), without their ends; none when it is missing."""
+    try:
+        return [line for line in Path(path).read_text("utf-8").splitlines() if line]
+    except FileNotFoundError:
+        return []
 
 
 def rewrite_json_lines(path: Path, objects) -> None:
@@ -118,6 +179,13 @@ def open_binary(path: Path):
     if str(path) == "-":
         return sys.stdin.buffer
     return open(path, "rb")
+
+
+def map_bytes(path: Path) -> np.ndarray:
+    """A file's bytes, mapped read-only (for checking a large binary file without reading it into the heap)."""
+    if Path(path).stat().st_size == 0:
+        return np.zeros(0, np.uint8)
+    return np.memmap(path, dtype=np.uint8, mode="r")
 
 
 def read_text(path: Path) -> str:
@@ -171,7 +239,12 @@ class AtomicJSONStorage(Storage):
 
     def read(self):
         if self._cache is None:
-            self._cache = read_json(self.path)
+            try:
+                self._cache = read_json(self.path)
+            except ValueError:
+                raise DamagedData(self.path, "is not valid JSON (damaged settings)") from None
+            if self._cache is not None and not isinstance(self._cache, dict):
+                raise DamagedData(self.path, "does not hold settings")
         return self._cache
 
     def write(self, data) -> None:
