@@ -19,6 +19,8 @@ def free_port() -> int:
 
 
 class Server:
+    command = ["-m", "readnext.cli"]  # what `python` runs: the real CLI (tests/faults runs it with a fake model)
+
     def __init__(self, home: Path, port: int | None = None):
         self.home = Path(home)
         self.port = port or free_port()
@@ -33,7 +35,7 @@ class Server:
         self.home.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "readnext.cli", "serve", "--home", str(self.home), "--port", str(self.port)],
+            [sys.executable, *self.command, "serve", "--home", str(self.home), "--port", str(self.port)],
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -64,7 +66,7 @@ class Server:
         request = urllib.request.Request(f"{self.url}/{path}", data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        if token and path != "status":
+        if token and (self.home / "token").exists():
             request.add_header("Authorization", f"Bearer {self.token}")
         for key, value in (headers or {}).items():
             request.add_header(key, value)

@@ -59,9 +59,9 @@ class ReadNext:
         self.corpus = Corpus(self.home / "papers.sqlite")
         self.terms = TermSimilarity(self.corpus)
         self.history = History(self.home)
-        if self.corpus.count() == 0 and any(e.paper_id for e in self.history.events()):
-            raise DamagedData(self.home / "papers.sqlite", f"holds no papers but events.jsonl names "
-                              f"{len({e.paper_id for e in self.history.events()} - {None})}")
+        if self.corpus.count() == 0 and self.history.paper_copies:  # lost or replaced: the log can restore it
+            raise DamagedData(self.home / "papers.sqlite", "holds no papers but events.jsonl holds copies of "
+                              f"{self.history.paper_copies} papers of your history")
         self.token = storage.load_or_create_token(self.home / "token")
         self.index_path = self.home / "index.hnsw"
         self._embed_lock = threading.Lock()

@@ -116,7 +116,8 @@ class History:
         """The events of the log. Before the first append, a torn tail and lines that are not events are moved to
         events.rejected, and events forgotten by a forget that a crash interrupted are dropped."""
         scanned = storage.scan_json_lines(self.path)
-        events, keep, aside, dropped = [], [], list(scanned.unreadable), 0
+        events, keep, aside, dropped = [], [], [], 0
+        self.paper_copies = 0  # lines that carry a copy of their paper
         for raw, row in scanned.rows:
             event = event_from_row(row)
             if event is None:
@@ -126,6 +127,7 @@ class History:
             else:
                 events.append(event)
                 keep.append(raw)
+                self.paper_copies += "paper" in row
         if scanned.torn:
             aside.append(scanned.torn)
         if aside or dropped:
@@ -165,8 +167,10 @@ class History:
             gone = [e for e in self._events if paper_ids is None or e.paper_id in paper_ids]
             if not gone:
                 return 0
-            storage.append_lines(self.forgotten_path, [e.id for e in gone if e.id not in self._forgotten])
-            self._forgotten.update(e.id for e in gone)
+            forgotten = self._forgotten | {e.id for e in gone}
+            # replaced whole (not appended): a kill mid-write must not forget half of what was asked
+            storage.atomic_write_bytes(self.forgotten_path, "".join(i + "\n" for i in sorted(forgotten)).encode())
+            self._forgotten = forgotten
             scanned = storage.scan_json_lines(self.path)
             storage.atomic_write_bytes(self.path, b"".join(
                 raw for raw, row in scanned.rows if row.get("id") not in self._forgotten))

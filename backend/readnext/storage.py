@@ -109,11 +109,13 @@ def append_bytes(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+UNREADABLE = object()  # the value of a line that is not JSON
+
+
 @dataclass
 class ScannedLines:
-    """A JSONL file read line by line: the objects with their raw lines, the unreadable lines, a torn tail."""
+    """A JSONL file read line by line: (raw line, its value or UNREADABLE) in order, and a torn tail."""
     rows: list[tuple[bytes, object]] = field(default_factory=list)
-    unreadable: list[bytes] = field(default_factory=list)
     torn: bytes = b""  # an unfinished last line: a crash mid-append, never acknowledged
 
 
@@ -131,7 +133,7 @@ def scan_json_lines(path: Path) -> ScannedLines:
             try:
                 scanned.rows.append((raw, json.loads(raw)))
             except (ValueError, RecursionError):
-                scanned.unreadable.append(raw)
+                scanned.rows.append((raw, UNREADABLE))
     return scanned
 
 
@@ -153,7 +155,8 @@ def count_lines(path: Path) -> int:
 def read_json_lines(path: Path) -> Iterator[dict]:
     """The objects of a JSONL file; a torn last line (a crash mid-append) and unreadable lines are skipped."""
     for _, value in scan_json_lines(path).rows:
-        yield value
+        if value is not UNREADABLE:
+            yield value
 
 
 def read_lines(path: Path) -> list[str]:
