@@ -54,6 +54,7 @@ class ReadNext:
         self.config = config
         self.ranking = ranking
         self.home = storage.ensure_home(config.home)
+        storage.remove_temporaries(self.home)  # a killed save's; one engine writes a data directory at a time
         self.embedder = embedder or load_embedder(config.model, config.device)
         self.model = self.embedder.name
         self.corpus = Corpus(self.home / "papers.sqlite")

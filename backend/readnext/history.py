@@ -111,6 +111,7 @@ class History:
         self._ids = {e.id for e in self._events} | self._forgotten
         self.version = 0  # bumped on every change, so derived state (the profile) knows when to rebuild
         self._settings = TinyDB(home / "user.json", storage=storage.AtomicJSONStorage)
+        self.settings()  # damaged settings stop the start here, not later in a thread
 
     def _open_log(self) -> tuple[list[Event], int]:
         """The events of the log. Before the first append, a torn tail and lines that are not events are moved to

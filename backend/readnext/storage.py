@@ -60,6 +60,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def remove_temporaries(directory: Path) -> list[str]:
+    """Delete the temporary files of writes a kill cut short (`atomic_path`'s); call it holding the lock."""
+    names = []
+    for path in Path(directory).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        names.append(path.name)
+    return names
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
