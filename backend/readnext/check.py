@@ -104,7 +104,7 @@ def _check_corpus(home: Path, model: str, log_papers: dict[str, dict], report: R
         try:
             problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             if problems != ["ok"]:
-                report.add(path, f"fails SQLite's integrity check ({len(problems)} problem(s): {problems[0][:100]})")
+                report.add(path, f"is damaged: it fails SQLite's integrity check ({problems[0][:100]})")
                 return
             count = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
             missing = [pid for pid in _history_paper_ids(home) if not _known(conn, pid)]
@@ -117,7 +117,7 @@ def _check_corpus(home: Path, model: str, log_papers: dict[str, dict], report: R
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
-        report.add(path, f"is not a readable database ({error})")
+        report.add(path, f"is damaged: SQLite cannot read it ({error})")
 
 
 def _known(conn: sqlite3.Connection, paper_id: str) -> bool:
@@ -202,7 +202,7 @@ def repair(config: Config, embedder=None) -> list[str]:
     history.close()
     corpus_path = home / "papers.sqlite"
     salvaged: tuple[list[Paper], dict] = ([], {})
-    if any(p.path == corpus_path and ("integrity" in p.what or "readable" in p.what) for p in before.problems):
+    if any(p.path == corpus_path and p.what.startswith("is damaged") for p in before.problems):
         salvaged = _salvage(corpus_path)
         for suffix in ("", "-wal", "-shm"):
             if Path(str(corpus_path) + suffix).exists():
