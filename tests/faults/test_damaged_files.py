@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -43,7 +44,8 @@ def test_an_index_with_a_valid_header_and_a_garbage_body_is_rebuilt(config):
     engine.close()
     index = config.home / "index.hnsw"
     data = bytearray(index.read_bytes())
-    data[96:] = b"\xff" * (len(data) - 96)  # hnswlib's own 96-byte header kept, the body garbage
+    count, size = struct.unpack_from("<QQ", data, 16)  # hnswlib's header: elements, bytes per element
+    data[96:96 + count * size] = b"\xff" * (count * size)  # its 96-byte header kept, the bottom layer garbage
     index.write_bytes(bytes(data))
 
     engine = reopen(config)
