@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from . import storage
-from .errors import DamagedData
+from .errors import DamagedData, WriteFailed
 from .papers import Paper, canonical_id, merge
 from .text import term_set, tokens
 
@@ -119,8 +119,12 @@ class Corpus:
                 for paper in papers:
                     self._upsert_one(paper, result)
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as error:
+                if self.conn.in_transaction:  # SQLite rolls back by itself when a COMMIT finds the disk full
+                    self.conn.execute("ROLLBACK")
+                if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                    raise WriteFailed(f"could not write papers.sqlite: the disk is full; nothing was recorded "
+                                      f"(free some disk space)") from error
                 raise
         return result
 

@@ -13,6 +13,7 @@ import pytest
 
 from readnext import storage
 from readnext.api import create_app
+from readnext.config import Config
 from readnext.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import WriteFailed
@@ -101,22 +102,24 @@ def test_a_full_disk_is_a_507_with_a_clear_message(tmp_path, monkeypatch, config
 
 @pytest.fixture
 def small_tmpfs(tmp_path):
-    """A real 2 MiB tmpfs (needs root, as CI runs); the injected fault above runs everywhere."""
+    """A real 4 MiB tmpfs (needs root, as CI runs); the injected fault above runs everywhere."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    subprocess.run(["umount", "--lazy", str(mount)], check=True)  # mapped vector files close late
 
 
 def test_a_really_full_disk_loses_no_acknowledged_event(small_tmpfs):
-    home = small_tmpfs / "home"
-    history = History(home.mkdir() or home)
-    assert record(history, "kept", 10) == (10, 0)
-    filler = small_tmpfs / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    config = Config.load(home=small_tmpfs / "home", port=8765)
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    client = create_app(config, engine).test_client()
+    auth = {"Host": "127.0.0.1:8765", "Authorization": f"Bearer {engine.token}"}
+    paper = {"id": "2301.00001", "title": "Graph networks"}
+    assert client.post("/api/v1/events", json={"events": events("kept", 10, paper)}, headers=auth).status_code == 200
+    fd = os.open(small_tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
     for chunk in (1 << 16, 4096, 1):  # fill the disk to its last byte
         try:
             while True:
@@ -124,13 +127,14 @@ def test_a_really_full_disk_loses_no_acknowledged_event(small_tmpfs):
         except OSError as error:
             assert error.errno == errno.ENOSPC
     os.close(fd)
-    with pytest.raises(WriteFailed):
-        record(history, "full", 60)
-    assert ids(home) == [f"kept-{n}" for n in range(10)]
-    filler.unlink()
-    assert record(history, "full", 60) == (60, 0)
-    history.close()
-    assert ids(home) == [f"kept-{n}" for n in range(10)] + [f"full-{n}" for n in range(60)]
+    for batch in (events("full", 60, paper), events("full", 60)):  # through papers.sqlite, straight to the log
+        response = client.post("/api/v1/events", json={"events": batch}, headers=auth)
+        assert response.status_code == 507 and "disk" in response.json["error"]["message"]
+    assert ids(config.home) == [f"kept-{n}" for n in range(10)]
+    (small_tmpfs / "filler").unlink()
+    assert client.post("/api/v1/events", json={"events": events("full", 60)}, headers=auth).json["accepted"] == 60
+    engine.close()
+    assert ids(config.home) == [f"kept-{n}" for n in range(10)] + [f"full-{n}" for n in range(60)]
 
 
 # --- 3. forgotten events stay forgotten ---------------------------------------------------------------------------
