@@ -23,8 +23,10 @@ from readnext.engine import ReadNext
 PAPER = {"id": "2301.00001", "title": "Graph networks", "abstract": "message passing on graphs"}
 
 
-def batch(prefix: str, count: int) -> list[dict]:
-    return [{"id": f"{prefix}-{n}", "type": "view", "seconds": 30, "paper": PAPER} for n in range(count)]
+def batch(prefix: str, count: int, by_id: bool = False) -> list[dict]:
+    """Views of PAPER, carrying it (stored in papers.sqlite first) or naming it by id (straight to the log)."""
+    paper = {"paper_id": PAPER["id"]} if by_id else {"paper": PAPER}
+    return [{"id": f"{prefix}-{n}", "type": "view", "seconds": 30, **paper} for n in range(count)]
 
 
 def open_engine(home: Path) -> ReadNext:
@@ -82,6 +84,7 @@ def full_disk(root: Path) -> tuple[int, int, int]:
                 assert error.errno == errno.ENOSPC
         os.close(fd)
         acknowledged |= post(engine, batch("full", 60))
+        acknowledged |= post(engine, batch("full-by-id", 60, by_id=True))
         (mount / "filler").unlink()
         engine.close()
         return len(acknowledged), len(acknowledged - stored_ids(home)), 0
@@ -151,7 +154,7 @@ def surrogate_beside_a_good_event(root: Path) -> tuple[int, int, int]:
 
 CASES = {
     "torn last line, then 3 events": torn_tail,
-    "full disk (real 4 MiB tmpfs), batch of 60": full_disk,
+    "full disk (real 4 MiB tmpfs), 2 batches of 60": full_disk,
     "DELETE /history, restart, queue replays": forget_then_replay,
     "SIGKILL during forget x20, then replay": kill_during_forget,
     "lone surrogate beside a good event": surrogate_beside_a_good_event,
