@@ -25,7 +25,7 @@ from . import storage
 from .config import Config
 from .errors import DamagedData, ReadNextError
 from .history import History, event_from_row
-from .index import _graph_is_sane
+from .index import graph_is_sane
 from .papers import Paper, paper_from_dict
 
 REPAIR = "readnext check --repair"
@@ -63,16 +63,23 @@ def check(config: Config) -> Report:
 def _check_log(home: Path, report: Report) -> dict[str, dict]:
     """Problems of events.jsonl; the copies of papers it holds, by paper id (the last copy of each)."""
     path = home / "events.jsonl"
-    scanned = storage.scan_json_lines(path)
     forgotten = set(storage.read_lines(home / "events.forgotten"))
-    not_events = sum(event_from_row(row) is None for _, row in scanned.rows)
-    if scanned.torn:
+    torn = not_events = half_forgotten = 0
+    papers: dict[str, dict] = {}
+    for _, row in storage.json_lines(path):
+        event = event_from_row(row)
+        torn += row is storage.TORN
+        not_events += event is None and row is not storage.TORN
+        half_forgotten += event is not None and event.id in forgotten
+        if event is not None and event.id not in forgotten and isinstance(row.get("paper"), dict) \
+                and event.paper_id:
+            papers[event.paper_id] = row["paper"]
+    if torn:
         report.add(path, "its last line is torn (an event a crash cut before it was acknowledged)",
                    f"{REPAIR} (or `readnext serve`) moves it to events.rejected")
     if not_events:
         report.add(path, f"{not_events} line(s) are not events",
                    f"{REPAIR} (or `readnext serve`) moves them to events.rejected")
-    half_forgotten = sum(isinstance(row, dict) and row.get("id") in forgotten for _, row in scanned.rows)
     if half_forgotten:
         report.add(path, f"{half_forgotten} forgotten event(s) are still in the log (a forget cut by a crash)",
                    f"{REPAIR} (or `readnext serve`) finishes the forget")
@@ -80,16 +87,12 @@ def _check_log(home: Path, report: Report) -> dict[str, dict]:
     if aside:
         report.notes.append(f"{home / 'events.rejected'}: {aside} line(s) set aside from the event log; look at "
                             "them, then delete the file")
-    papers: dict[str, dict] = {}
-    for _, row in scanned.rows:
-        if isinstance(row, dict) and isinstance(row.get("paper"), dict) and row.get("id") not in forgotten:
-            papers[row.get("paper_id")] = row["paper"]
-    return {key: value for key, value in papers.items() if isinstance(key, str)}
+    return papers
 
 
 def _history_paper_ids(home: Path) -> set[str]:
-    return {row["paper_id"] for _, row in storage.scan_json_lines(home / "events.jsonl").rows
-            if isinstance(row, dict) and isinstance(row.get("paper_id"), str)}
+    return {event.paper_id for event in map(event_from_row, (row for _, row in storage.json_lines(
+        home / "events.jsonl"))) if event is not None and event.paper_id}
 
 
 # --- papers.sqlite, the index and the vectors -------------------------------------------------------------------
@@ -146,7 +149,7 @@ def _check_index(home: Path, model: str, conn: sqlite3.Connection, count: int, r
         report.add(path, f"was built by {header.get('model')}, not {model}",
                    f"{REPAIR} (or `readnext serve`) rebuilds it")
         return
-    if not _graph_is_sane(path, header.get("stored")):
+    if not graph_is_sane(path, header.get("stored")):
         report.add(path, "is damaged (its body does not match its header)",
                    f"{REPAIR} (or `readnext serve`) rebuilds it from the vector cache")
         return

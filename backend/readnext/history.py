@@ -116,10 +116,9 @@ class History:
     def _open_log(self) -> tuple[list[Event], int]:
         """The events of the log. Before the first append, a torn tail and lines that are not events are moved to
         events.rejected, and events forgotten by a forget that a crash interrupted are dropped."""
-        scanned = storage.scan_json_lines(self.path)
-        events, keep, aside, dropped = [], [], [], 0
+        events, aside, dropped = [], [], 0
         self.paper_copies = 0  # lines that carry a copy of their paper
-        for raw, row in scanned.rows:
+        for raw, row in storage.json_lines(self.path):
             event = event_from_row(row)
             if event is None:
                 aside.append(raw)
@@ -127,13 +126,13 @@ class History:
                 dropped += 1
             else:
                 events.append(event)
-                keep.append(raw)
                 self.paper_copies += "paper" in row
-        if scanned.torn:
-            aside.append(scanned.torn)
         if aside or dropped:
-            storage.set_lines_aside(self.path, keep, aside, self.rejected_path)
+            storage.set_lines_aside(self.path, aside, self.rejected_path, self._kept)
         return events, len(aside)
+
+    def _kept(self, row) -> bool:
+        return event_from_row(row) is not None and row["id"] not in self._forgotten
 
     def __len__(self) -> int:
         return len(self._events)
@@ -172,9 +171,7 @@ class History:
             # replaced whole (not appended): a kill mid-write must not forget half of what was asked
             storage.atomic_write_bytes(self.forgotten_path, "".join(i + "\n" for i in sorted(forgotten)).encode())
             self._forgotten = forgotten
-            scanned = storage.scan_json_lines(self.path)
-            storage.atomic_write_bytes(self.path, b"".join(
-                raw for raw, row in scanned.rows if row.get("id") not in self._forgotten))
+            storage.rewrite_lines(self.path, self._kept)
             self._events = [e for e in self._events if e.id not in self._forgotten]
             self.version += 1
             return len(gone)

@@ -26,7 +26,7 @@ _HEADER = np.dtype([("offset_level0", "<u8"), ("max_elements", "<u8"), ("count",
 MAX_LABEL = 1 << 40
 
 
-def _graph_is_sane(path: Path, stored) -> bool:
+def graph_is_sane(path: Path, stored) -> bool:
     """Whether hnswlib's file holds a plausible bottom layer: its header agrees with the file's size, and every
     element has a small label and links only to elements that exist. Garbage written over the body fails this."""
     data = storage.map_bytes(path)
@@ -92,7 +92,7 @@ class VectorIndex:
             return None
         if not isinstance(header, dict) or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
             return None
-        if not _graph_is_sane(path, header.get("stored")):
+        if not graph_is_sane(path, header.get("stored")):
             return None  # hnswlib would load garbage (labels past 2**63, links to nowhere) and fail later
         loaded = hnswlib.Index(space="ip", dim=dim)
         try:

@@ -2,7 +2,8 @@
 
 Whole-file writes go to a temporary file in the same directory, are fsynced and renamed over the target (the
 rename is atomic on POSIX), then the directory is fsynced. The event log is append-only: a batch is written and
-fsynced before the API acknowledges it, and a line torn by a crash is an unacknowledged one, set aside before the next append.
+fsynced before the API acknowledges it; a line torn by a crash is an unacknowledged one, set aside (by
+history.py) before the next append.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import os
 import secrets
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -119,38 +119,41 @@ def append_bytes(path: Path, data: bytes) -> None:
 
 
 UNREADABLE = object()  # the value of a line that is not JSON
+TORN = object()  # the value of an unfinished last line: a crash mid-append, never acknowledged
 
 
-@dataclass
-class ScannedLines:
-    """A JSONL file read line by line: (raw line, its value or UNREADABLE) in order, and a torn tail."""
-    rows: list[tuple[bytes, object]] = field(default_factory=list)
-    torn: bytes = b""  # an unfinished last line: a crash mid-append, never acknowledged
-
-
-def scan_json_lines(path: Path) -> ScannedLines:
-    scanned = ScannedLines()
+def json_lines(path: Path) -> Iterator[tuple[bytes, object]]:
+    """(raw line, its value) of each line of a JSONL file, streamed; the value is UNREADABLE for a line that is
+    not JSON and TORN for an unfinished last line."""
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        return scanned
+        return
     with handle:
         for raw in handle:
             if not raw.endswith(b"\n"):
-                scanned.torn = raw
-                break
+                yield raw, TORN
+                return
             try:
-                scanned.rows.append((raw, json.loads(raw)))
+                yield raw, json.loads(raw)
             except (ValueError, RecursionError):
-                scanned.rows.append((raw, UNREADABLE))
-    return scanned
+                yield raw, UNREADABLE
 
 
-def set_lines_aside(path: Path, keep: list[bytes], aside: list[bytes], aside_path: Path) -> None:
-    """Move lines out of a JSONL file into `aside_path` (appended, never lost), keeping the others in order.
-    The copy is made before the file is rewritten, so a crash between the two loses nothing."""
-    append_bytes(aside_path, b"".join(line if line.endswith(b"\n") else line + b"\n" for line in aside))
-    atomic_write_bytes(path, b"".join(keep))
+def rewrite_lines(path: Path, keep) -> None:
+    """Replace a JSONL file atomically by its whole lines whose value `keep(value)` accepts, streamed."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        for raw, value in json_lines(path):
+            if value is not TORN and value is not UNREADABLE and keep(value):
+                out.write(raw)
+
+
+def set_lines_aside(path: Path, aside: list[bytes], aside_path: Path, keep) -> None:
+    """Move lines out of a JSONL file into `aside_path` (appended, never lost) and keep those `keep(value)`
+    accepts. The copy is made before the file is rewritten, so a crash between the two loses nothing."""
+    if aside:
+        append_bytes(aside_path, b"".join(line if line.endswith(b"\n") else line + b"\n" for line in aside))
+    rewrite_lines(path, keep)
 
 
 def count_lines(path: Path) -> int:
@@ -163,8 +166,8 @@ def count_lines(path: Path) -> int:
 
 def read_json_lines(path: Path) -> Iterator[dict]:
     """The objects of a JSONL file; a torn last line (a crash mid-append) and unreadable lines are skipped."""
-    for _, value in scan_json_lines(path).rows:
-        if value is not UNREADABLE:
+    for _, value in json_lines(path):
+        if value is not UNREADABLE and value is not TORN:
             yield value
 
 

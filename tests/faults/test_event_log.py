@@ -170,14 +170,10 @@ def test_forgetting_one_paper_survives_a_restart(config):
 def test_a_forget_cut_between_its_tombstones_and_the_log_rewrite_finishes_at_the_next_open(tmp_path, monkeypatch):
     history = History(tmp_path)
     record(history, "e", 5)
-    real_write = storage.atomic_write_bytes
+    def killed_at_the_log_rewrite(*_):
+        raise SystemExit("killed")
 
-    def killed_at_the_log(path, data):
-        if path.name == "events.jsonl":
-            raise SystemExit("killed")
-        real_write(path, data)
-
-    monkeypatch.setattr(storage, "atomic_write_bytes", killed_at_the_log)
+    monkeypatch.setattr(storage, "rewrite_lines", killed_at_the_log_rewrite)
     with pytest.raises(SystemExit):
         history.forget(None)
     monkeypatch.undo()
