@@ -1,16 +1,29 @@
 # ReadNext: tests and benchmarks. The benchmarks read ../shared (see ../shared/bench/FORMAT.md).
-PYTHON ?= python3
+# Everything installs into the project's own virtual environment: Debian's Python refuses a system-wide pip
+# install (externally-managed-environment), and a venv keeps the project's packages apart from the system's.
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
 SHARED ?= ../shared
 BENCH_OUT ?= bench-out
 PORT ?= 8765
 
-.PHONY: install serve browsers test bench bench-speed
+.PHONY: venv install serve browsers test bench bench-speed
+
+venv: $(VENV)/bin/python
+
+# Debian ships venv's pip bootstrap in a package of its own (python3-venv): installed here when it is missing.
+$(VENV)/bin/python:
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv) || \
+		(echo "python3's venv module is missing: install python3-venv (as root: apt-get install python3-venv)"; exit 1)
+	python3 -m venv $(VENV)
 
 # torch first and pinned: 2.13.0 is the CPU wheel these machines hold; any other spec pulls GBs of CUDA builds.
-install:
+install: venv
 	$(PYTHON) -m pip install --quiet torch==2.13.0
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 
+# Stays in the foreground, serving, until Ctrl-C: run the other commands in a second terminal.
 serve: install
 	$(PYTHON) -m readnext.cli serve --port $(PORT)
 

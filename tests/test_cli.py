@@ -3,11 +3,11 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
-from conftest import shared_path
-from readnext.cli import main
+from conftest import sample_records, shared_path
 from readnext.config import Config
 from readnext.engine import ReadNext
 
@@ -55,12 +55,38 @@ def test_recommend_after_reading_one_topic(imported, tmp_path):
     assert "Because you read" in text and "1." in text
 
 
-def test_import_refuses_a_running_server(imported, tmp_path, capsys):
-    from readnext import storage
-    home = imported[0]
-    with storage.exclusive_lock(home / "lock"):
-        code = main(["import", str(shared_path("data", "arxiv-sample.jsonl")), "--home", str(home), "--quiet"])
-    assert code == 1 and "stop it first" in capsys.readouterr().err
+def test_import_beside_a_running_server_then_recommend_without_a_restart(tmp_path):
+    """The server imports (its own job), the CLI shows the progress, and the server answers meanwhile."""
+    from servers import Server
+    records = [r for r in sample_records() if r["id"] in DARK_MATTER]
+    records += [r for r in sample_records(400) if r["id"] not in DARK_MATTER and
+                any(c.startswith("astro-ph") for c in r["categories"])][:40]
+    records += [r for r in sample_records(120) if r not in records][:100 - len(records)]
+    sample = tmp_path / "slice.jsonl"
+    sample.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    server = Server(tmp_path / "home").start()
+    try:
+        importing = subprocess.Popen([sys.executable, "-m", "readnext.cli", "import", str(sample), "--home",
+                                      str(server.home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        answered = 0
+        while importing.poll() is None:
+            answered += server.call("GET", "status")[0] == 200
+            time.sleep(0.2)
+        out, err = importing.communicate(timeout=60)
+        assert importing.returncode == 0, err
+        assert "imported 100 papers from 100 lines" in out and "papers/s" in err and "100.0%" in err
+        assert answered >= 1
+        status, answer = server.call("POST", "events", {"events": [
+            {"id": f"v{i}", "type": "view", "paper_id": pid, "seconds": 120} for i, pid in enumerate(DARK_MATTER)]})
+        assert status == 200 and answer["accepted"] == 3
+        status, answer = server.call("POST", "recommend", {"k": 8})
+        assert status == 200 and answer["mode"] == "personal"
+        ids = [item["paper"]["id"] for item in answer["items"]]
+        assert len(ids) == 8 and set(ids) <= {r["id"] for r in records} - set(DARK_MATTER)
+        astro = [i for i in answer["items"] if any(c.startswith("astro-ph") for c in i["paper"]["categories"])]
+        assert len(astro) >= 6, [i["paper"]["title"] for i in answer["items"]]
+    finally:
+        server.stop()
 
 
 def test_pair_prints_the_token(tmp_path):
@@ -68,3 +94,13 @@ def test_pair_prints_the_token(tmp_path):
     token = result.stdout.strip()
     assert len(token) >= 32 and token == (tmp_path / "home" / "token").read_text()
     assert "options" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["export"], ["recommend", "--context", "dark matter halo"]])
+def test_a_closed_pipe_ends_quietly(tmp_path, command):
+    """`readnext export | head`: the reader is gone before the output comes; no traceback follows."""
+    reader = subprocess.Popen([sys.executable, "-m", "readnext.cli", *command, "--home", str(tmp_path / "home")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # before the model is loaded: whatever it prints meets a closed pipe
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=300) == 141 and "Traceback" not in err and "BrokenPipe" not in err, err

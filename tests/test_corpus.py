@@ -1,5 +1,5 @@
 from readnext.corpus import Corpus
-from readnext.papers import paper_from_dict
+from readnext.papers import Paper, paper_from_dict
 
 
 def p(**kw):
@@ -57,3 +57,10 @@ def test_labels_are_never_reused(tmp_path):
     corpus.delete("t:1")
     [(second, _)] = corpus.upsert([p(id="t:2", title="y")]).papers
     assert second != first
+
+
+def test_tex_names_stored_by_an_older_version_are_read_decoded(tmp_path):
+    corpus = Corpus(tmp_path / "papers.sqlite")
+    corpus.upsert([Paper(id="0704.0001", title="T", authors=["Daniela K\\\"uhn", "Deryk Osthus"])])
+    assert corpus.get("0704.0001").authors == ["Daniela Kühn", "Deryk Osthus"]
+    corpus.close()

@@ -6,6 +6,7 @@ from conftest import make_paper, sample_records, topic_papers
 from readnext.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.importer import import_jsonl
+from readnext.papers import paper_from_dict
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -122,3 +123,17 @@ def test_import_of_the_real_sample_resumes(config, tmp_path):
     assert report.stored == 300 and report.skipped == 1 and engine.corpus.count() == 300
     again = import_jsonl(engine, path, show_progress=False)
     assert again.read == 0 and again.resumed_at == path.stat().st_size
+
+
+def test_a_list_out_of_score_order_says_why(engine):
+    papers = topic_papers(12)
+    engine.add_papers([paper_from_dict(p) for p in papers])
+    engine.record([{"id": f"v{i}", "type": "view", "seconds": 120, "paper_id": papers[j]["id"]}
+                   for i, j in enumerate([0, 12])])  # one graph paper, one galaxy paper
+    varied = engine.recommend(None, 8)
+    scores = [item.score for item in varied.items]
+    assert scores != sorted(scores, reverse=True) and "Ordered for variety" in varied.note
+    ranked = engine.recommend(None, 8, diversify=False)
+    in_order = [i.score for i in ranked.items]
+    assert in_order == sorted(in_order, reverse=True)
+    assert "Ordered for variety" not in ranked.note

@@ -1,4 +1,5 @@
 """`readnext import`: arXiv snapshots into the corpus (filters, resume), .bib and CSL-JSON files as history."""
+import io
 import json
 
 import pytest
@@ -113,6 +114,25 @@ def test_the_progress_line_shows_rate_share_and_time_left(engine, tmp_path, caps
     import_jsonl(engine, path)
     err = capsys.readouterr().err
     assert "6 papers" in err and "100.0%" in err and "papers/s" in err and "ETA 0:00" in err
+
+
+def test_the_progress_line_comes_before_the_first_paper_and_after_the_first_small_batch(config, tmp_path):
+    lines = [snapshot_line(f"2101.{i:05d}", "cs.LG", "Mon, 4 Jan 2021 10:00:00 GMT") for i in range(200)]
+    path = write(tmp_path / "snap.jsonl", lines)
+    stream = io.StringIO()
+    seen = []  # (batch size, what the user saw before that batch was embedded)
+
+    class Watched(ReadNext):
+        def add_papers(self, papers):
+            seen.append((len(papers), stream.getvalue()))
+            return super().add_papers(papers)
+
+    engine = Watched(config, embedder=HashingEmbedder(64))
+    import_jsonl(engine, path, stream=stream)
+    engine.close()
+    assert seen[0][0] <= 4 and "0 papers" in seen[0][1]  # a line at once, and a first batch of a few papers
+    assert f"{seen[0][0]} papers" in seen[1][1]  # the first batch is shown as soon as it is stored
+    assert max(size for size, _ in seen) == importer.BATCH and sum(size for size, _ in seen) == 200
 
 
 # --- libraries --------------------------------------------------------------------------------------------------

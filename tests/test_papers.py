@@ -62,3 +62,8 @@ def test_content_hash_follows_the_text():
     a = Paper(id="1", title="T", abstract="x")
     assert a.content_hash() == Paper(id="2", title="T", abstract="x").content_hash()
     assert a.content_hash() != Paper(id="1", title="T", abstract="y").content_hash()
+
+
+def test_tex_in_author_names_is_decoded_for_display():
+    paper = paper_from_dict({"id": "0704.0001", "authors": ["Daniela K\\\"uhn", "{\\'E}mile Borel", "Ana Pérez"]})
+    assert paper.authors == ["Daniela Kühn", "Émile Borel", "Ana Pérez"]

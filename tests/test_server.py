@@ -86,8 +86,10 @@ def test_cli_beside_a_running_server_asks_it(tmp_path):
                              capture_output=True, text=True)
         assert rec.returncode == 0 and json.loads(rec.stdout)["mode"] == "personal"
         papers = tmp_path / "papers.jsonl"
-        papers.write_text(json.dumps(topic_papers(1)[0]) + "\n")
+        papers.write_text(json.dumps({"id": "2101.00001", "title": "Protein folding by message passing",
+                                      "categories": ["q-bio.BM"]}) + "\n")
         imp = subprocess.run([*cli, "import", str(papers), "--home", str(server.home)], capture_output=True, text=True)
-        assert imp.returncode == 1 and "stop it first" in imp.stderr
+        assert imp.returncode == 0 and "imported 1 papers from 1 lines" in imp.stdout  # the server imported it
+        assert server.call("GET", "papers/2101.00001")[1]["title"] == "Protein folding by message passing"
     finally:
         server.stop()

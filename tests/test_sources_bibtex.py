@@ -295,3 +295,17 @@ def test_reads_a_file_with_a_byte_order_mark(tmp_path):
     path = tmp_path / "zotero.bib"
     path.write_bytes("\ufeff@misc{k, title = {Ünïcode}}".encode("utf-8"))
     assert [p.title for p in read_bibtex(path).papers] == ["Ünïcode"]
+
+
+@pytest.mark.parametrize("value, names", [
+    ("A. Smith, B. Jones, C. Lee", ["A. Smith", "B. Jones", "C. Lee"]),
+    ("Alice Smith, Bob Jones", ["Alice Smith", "Bob Jones"]),
+    ("Smith, John", ["John Smith"]),
+    ("van der Berg, Hans Peter", ["Hans Peter van der Berg"]),
+    ("Ford, Jr., Henry", ["Henry Ford Jr."]),
+    ("Vaswani, Ashish and Shazeer, Noam", ["Ashish Vaswani", "Noam Shazeer"]),
+])
+def test_an_author_field_without_and_is_split_at_its_commas(value, names):
+    assert bibtex_authors(value) == names
+    exported = papers_to_bibtex([paper_from_dict({"id": "2101.00001", "title": "T", "authors": names})])
+    assert exported.count(" and ") == len(names) - 1

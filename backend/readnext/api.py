@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 import logging
 import re
+from dataclasses import asdict
 
 from flask import Flask, Response, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
+from .backfill import describe, load_state, plan, suggest_categories
 from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
-from .follow import policy_of, settings_view, update_fetch_settings
+from .follow import make_client, policy_of, settings_view, update_fetch_settings
+from .importer import import_library_text, import_request
+from .jobs import Jobs, backfill_work, import_work
 from .pairing import Pairings
 from .sources.bibtex import papers_to_bibtex
 
@@ -38,6 +43,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     app.json.sort_keys = False
     engine = engine or ReadNext(config)
     app.extensions["readnext"] = engine
+    jobs = app.extensions["readnext.jobs"] = Jobs(engine)  # `readnext serve` starts its background embedding
     allowed_hosts = {f"127.0.0.1:{config.port}", f"localhost:{config.port}"}
     CORS(app, resources={f"{PREFIX}/*": {"origins": [EXTENSION_ORIGIN]}},
          allow_headers=["Authorization", "Content-Type"], methods=["GET", "POST", "PUT", "DELETE"], max_age=600)
@@ -133,7 +139,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.post(f"{PREFIX}/recommend")
     def recommend():
         data = body()
-        return jsonify(engine.recommend(data.get("context"), data.get("k", 10)).to_dict())
+        return jsonify(engine.recommend(data.get("context"), data.get("k", 10), exclude=data.get("exclude")).to_dict())
 
     @app.post(f"{PREFIX}/score")
     def score():
@@ -163,6 +169,32 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     def profile():
         return jsonify(engine.profile_summary())
 
+    # --- the Your ReadNext page (docs/extension.md) ---------------------------------------------------------
+    @app.post(f"{PREFIX}/interests/merge")
+    def merge_interests():
+        papers = body().get("papers")
+        if not (isinstance(papers, list) and len(papers) == 2 and all(isinstance(p, str) for p in papers)):
+            raise ValidationError("'papers' must be two paper ids, one of each interest")
+        return jsonify(engine.merge_interests(*papers))
+
+    @app.delete(f"{PREFIX}/interests/<path:paper_id>")
+    def remove_interest(paper_id: str):
+        return jsonify({"deleted": engine.remove_interest(paper_id)})
+
+    @app.get(f"{PREFIX}/map")
+    def reading_map():
+        return jsonify(engine.reading_map())
+
+    @app.get(f"{PREFIX}/usage")
+    def usage():
+        return jsonify(engine.disk_usage())
+
+    @app.post(f"{PREFIX}/import/text")
+    def import_text():
+        data = body()
+        report = import_library_text(engine, data.get("text"), data.get("format"), data.get("as", "reading-list"))
+        return jsonify(asdict(report))
+
     @app.get(f"{PREFIX}/papers/<path:paper_id>")
     def paper(paper_id: str):
         return jsonify(engine.paper(paper_id).to_dict())
@@ -191,6 +223,42 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         if "fetch" in data:
             update_fetch_settings(engine.history, data["fetch"])
         return jsonify(settings_view(engine, fetch_policy))
+
+    # --- long work, in the background: imports beside the server, backfills from arXiv (docs/api.md) ----------
+    @app.post(f"{PREFIX}/import")
+    def start_import():
+        if request.headers.get("Origin") is not None:  # a path on this computer: the CLI's to name, no page's
+            raise Forbidden("imports of local files are started by `readnext import`, not from a browser")
+        spec = import_request(body())
+        job = jobs.submit("import", spec["path"], import_work(engine, **spec))
+        return jsonify(job.to_dict()), 202
+
+    @app.get(f"{PREFIX}/backfill")
+    def backfill_view():
+        latest = jobs.latest("backfill")
+        saved = load_state(engine.home)
+        return jsonify({"job": latest.to_dict() if latest else None, "state": asdict(saved) if saved else None,
+                        "suggested": suggest_categories(engine), "embedding": jobs.embedding.to_dict()})
+
+    @app.post(f"{PREFIX}/backfill")
+    def start_backfill():
+        data = body()
+        state = plan(data.get("categories"), data.get("since") or "", data.get("until") or "")
+        traffic = describe(state, fetch_policy)
+        if data.get("confirm") is not True:  # the user sees what would be sent before anything is
+            return jsonify({"traffic": traffic, "started": False})
+        job = jobs.submit("backfill", f"{', '.join(state.categories)} since {state.since}",
+                          backfill_work(engine, make_client(config), state, engine.home, jobs.stopping,
+                                        jobs.embedding.wake.set))
+        return jsonify({"traffic": traffic, "started": True, "job": job.to_dict()}), 202
+
+    @app.get(f"{PREFIX}/jobs")
+    def job_list():
+        return jsonify(jobs.to_dict())
+
+    @app.get(f"{PREFIX}/jobs/<job_id>")
+    def job(job_id: str):
+        return jsonify({**jobs.get(job_id).to_dict(), "embedding": jobs.embedding.to_dict()})
 
     return app
 

@@ -8,8 +8,9 @@ import logging
 import os
 import signal
 import sys
-import threading
 import textwrap
+import time
+from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__, client, storage
@@ -57,18 +58,13 @@ def cmd_serve(args) -> int:
         app = create_app(config, engine)
         # CLI commands run beside the server ask it rather than open the data directory themselves
         storage.atomic_write_json(client.server_file(config), {"port": config.port, "pid": os.getpid()})
-        stop = threading.Event()
-
-        def catch_up():  # papers stored without a vector (an interrupted import, a new model)
-            while not stop.is_set() and engine.embed_pending():
-                pass
-
-        threading.Thread(target=catch_up, daemon=True, name="embed-pending").start()
+        # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
+        jobs = app.extensions["readnext.jobs"].start()
         from .follow import Follower, fetch_settings
         follower = Follower(engine, lambda: _arxiv_client(config)).start()  # idle, sends nothing, unless opted in
 
         def shutdown(signum, _frame):
-            stop.set()
+            jobs.stop()
             follower.stop(timeout=5)
             engine.close()
             sys.exit(0)
@@ -89,7 +85,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import detect_format, import_jsonl, import_library
+    from .importer import ImportReport, LibraryReport, detect_format, import_jsonl, import_library
     from .sources.snapshot import SnapshotFilter
     file_format = detect_format(args.file, args.format)
     snapshot = file_format == "snapshot"
@@ -100,18 +96,29 @@ def cmd_import(args) -> int:
         raise ValidationError("--category, --from and --until filter arXiv snapshots, not library files")
     filter = SnapshotFilter(tuple(args.category or ()), args.date_from or "", args.date_until or "")
     config = _config(args)
-    storage.ensure_home(config.home)
-    with storage.exclusive_lock(config.home / "lock"):
-        engine = _engine(args)
-        try:
-            if snapshot:
-                report = import_jsonl(engine, Path(args.file), show_progress=not args.quiet, filter=filter)
-            else:
-                library = import_library(engine, args.file, args.as_ or "reading-list", file_format)
-        finally:
-            engine.close()
+    server = client.running_server(config)
+    if server is not None:  # the server owns the data directory: it imports, this process shows its progress
+        if args.file == "-":
+            raise ValidationError("a running server imports files, not this terminal's input: save it to a file")
+        job = server.start_import({"path": str(Path(args.file).resolve()), "format": file_format, "as": args.as_,
+                                   "categories": list(filter.categories), "from": filter.date_from,
+                                   "until": filter.date_until})
+        result = _follow(server, job, show_progress=not args.quiet)
+        result.pop("format")
+        report = (ImportReport if snapshot else LibraryReport)(**result)
+    else:
+        storage.ensure_home(config.home)
+        with storage.exclusive_lock(config.home / "lock"):
+            engine = _engine(args)
+            try:
+                if snapshot:
+                    report = import_jsonl(engine, Path(args.file), show_progress=not args.quiet, filter=filter)
+                else:
+                    report = import_library(engine, args.file, args.as_ or "reading-list", file_format)
+            finally:
+                engine.close()
     if not snapshot:
-        return _print_library(library, args)
+        return _print_library(report, args)
     resumed = f", resumed at byte {report.resumed_at:,}" if report.resumed_at else ""
     filtered = f", {report.filtered:,} filtered out" if report.filtered else ""
     caught_up = f", {report.caught_up:,} left unembedded by an interrupted run embedded" if report.caught_up else ""
@@ -121,6 +128,27 @@ def cmd_import(args) -> int:
         print("unreadable lines: " + ", ".join(map(str, report.malformed_lines))
               + (" ..." if report.skipped > len(report.malformed_lines) else ""))
     return 0
+
+
+def _follow(server, job: dict, show_progress: bool = True, every_s: float = 0.5) -> dict:
+    """Poll a job of the running server, showing its progress line, until it ends; its result."""
+    shown = ""
+    try:
+        while job["state"] == "running":
+            time.sleep(every_s)
+            job = server.job(job["id"])
+            if show_progress and job["line"] and job["line"] != shown:
+                shown = job["line"]
+                print("\r" + shown + "  ", end="", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        print(f"\nreadnext: stopped watching; the server goes on with the {job['kind']} "
+              "(`readnext status` shows how far it is)", file=sys.stderr)
+        raise
+    if show_progress and shown:
+        print(file=sys.stderr)
+    if job["state"] == "failed":
+        raise ReadNextError(f"the server's {job['kind']} failed: {job['error']}")
+    return job["result"]
 
 
 def _print_library(report, args) -> int:
@@ -169,6 +197,70 @@ def cmd_fetch(args) -> int:
     return 0
 
 
+def cmd_backfill(args) -> int:
+    from .backfill import Backfill, describe, plan
+    from .follow import policy_of
+    from .jobs import Embedding
+    state = plan(args.categories, args.since, args.until or "")
+    config = _config(args)
+    print(describe(state, policy_of(config)), file=sys.stderr, flush=True)
+    server = client.running_server(config)
+    if server is not None:  # the server harvests and embeds in the background; this process shows how far
+        answer = server.start_backfill({"categories": state.categories, "since": state.since, "until": state.until})
+        final = _follow(server, answer["job"], show_progress=not args.quiet)
+        _print_backfill(final)
+        if not args.quiet:
+            _watch_embedding(lambda: server.progress()["embedding"])
+        return 0
+    storage.ensure_home(config.home)
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = _engine(args)
+        try:
+            show = (lambda now: print("\r" + now.line() + "  ", end="", file=sys.stderr, flush=True)) \
+                if not args.quiet else None
+            final = Backfill(engine, _arxiv_client(config), state, config.home, on_page=show).run()
+            if show:
+                print(file=sys.stderr)
+            _print_backfill(asdict(final))
+            embedding = Embedding(engine)
+            _watch_embedding(lambda: embedding.to_dict(), step=embedding.step, show=not args.quiet)
+        finally:
+            engine.close()
+    return 0
+
+
+def _print_backfill(state: dict) -> None:
+    print(f"backfill of {', '.join(state['categories'])} since {state['since']}: {state['stored']:,} papers stored "
+          f"from {state['received']:,} records in {state['pages']} pages ({state['older']:,} first submitted "
+          f"earlier, left out; a paper listed in two of the categories counts twice)")
+
+
+def _watch_embedding(progress, step=None, show: bool = True) -> None:
+    """Show the embedding line until no paper waits. With `step`, embed here; else the server embeds."""
+    shown = False
+    try:
+        while True:
+            now = progress()
+            if now["error"]:
+                raise ReadNextError(f"the embedding stopped: {now['error']}")
+            if show and now["line"]:
+                print("\r" + now["line"] + "  ", end="", file=sys.stderr, flush=True)
+                shown = True
+            if step is not None:
+                if not step():
+                    break
+            elif now["pending"]:
+                time.sleep(1.0)
+            else:
+                break
+    except KeyboardInterrupt:
+        if step is None:
+            print("\nreadnext: stopped watching; the server goes on embedding", file=sys.stderr)
+        raise
+    if shown:
+        print("\nall papers embedded", file=sys.stderr)
+
+
 def _context(text: str | None) -> dict | None:
     """A paper id when the text is one, else a query."""
     if not text:
@@ -206,8 +298,14 @@ def cmd_recommend(args) -> int:
 def cmd_status(args) -> int:
     with _backend(args) as backend:
         status = backend.status()
+        progress = backend.progress()
     for key, value in status.items():
         print(f"{key:>8}: {value}")
+    for job in progress["jobs"]:
+        if job["state"] == "running":
+            print(f"{job['kind']:>8}: {job['line'] or job['what']}")
+    if progress["embedding"]["line"]:
+        print(f"{'embedding':>8}: {progress['embedding']['line']}")
     return 0
 
 
@@ -318,6 +416,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="library: your own papers (weigh like saved) or your reading list (like read; default)")
     imp.add_argument("--quiet", action="store_true", help="no progress line")
     imp.add_argument("--model")
+    backfill = command("backfill", cmd_backfill, "a first corpus: ask arXiv (OAI-PMH) once for the papers of some "
+                                                 "categories since a date; shows what it sends first")
+    backfill.add_argument("--categories", nargs="+", required=True, metavar="C", help="arXiv categories (cs.LG)")
+    backfill.add_argument("--since", required=True, metavar="DATE", help="first submitted from YYYY-MM[-DD]")
+    backfill.add_argument("--until", metavar="DATE", help="first submitted until YYYY-MM[-DD] (default: today)")
+    backfill.add_argument("--quiet", action="store_true", help="no progress lines")
+    backfill.add_argument("--model")
     fetch = command("fetch", cmd_fetch, "ask arXiv once for new papers in the categories you follow")
     fetch.add_argument("--categories", nargs="+", help="follow these for this run (your consent to ask arXiv)")
     fetch.add_argument("--model")
@@ -382,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("readnext: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `readnext export | head`: the reader has what it wanted
+        # Python would try again to flush standard output at exit and fail the same way: point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as if ended by SIGPIPE, like other tools in a pipe
 
 
 if __name__ == "__main__":

@@ -45,6 +45,18 @@ class RemoteBackend:
     def export_bibtex(self) -> str:
         return self._call("GET", "export.bib", raw=True)
 
+    def progress(self) -> dict:
+        return self._call("GET", "jobs")
+
+    def start_import(self, spec: dict) -> dict:
+        return self._call("POST", "import", spec)
+
+    def start_backfill(self, spec: dict) -> dict:
+        return self._call("POST", "backfill", {**spec, "confirm": True})
+
+    def job(self, job_id: str) -> dict:
+        return self._call("GET", f"jobs/{job_id}")
+
     def pairing_requests(self) -> list[dict]:
         return self._call("GET", "pair/requests")["requests"]
 
@@ -70,6 +82,10 @@ class LocalBackend:
     def export_bibtex(self) -> str:
         from .sources.bibtex import papers_to_bibtex
         return papers_to_bibtex(self.engine.library())
+
+    def progress(self) -> dict:
+        from .jobs import Embedding
+        return {"jobs": [], "embedding": Embedding(self.engine).to_dict()}
 
 
 def server_file(config: Config):

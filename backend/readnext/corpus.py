@@ -18,7 +18,7 @@ import numpy as np
 
 from . import storage
 from .errors import DamagedData, WriteFailed
-from .papers import Paper, canonical_id, merge
+from .papers import Paper, canonical_id, display_name, merge
 from .text import term_set, tokens
 
 QUICK_CHECK_BYTES = 256 << 20  # papers.sqlite files up to this size are checked page by page at every open
@@ -50,7 +50,11 @@ class Upserted:
 
 
 def _decode(data: str) -> Paper:
-    return Paper(**json.loads(data))
+    paper = Paper(**json.loads(data))
+    # Names stored in TeX by versions that did not decode them at ingest are shown decoded all the same.
+    if any("\\" in name or "{" in name for name in paper.authors):
+        paper.authors = [display_name(name) for name in paper.authors]
+    return paper
 
 
 class Corpus:

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from . import __version__, storage
+from .atlas import reading_map
 from .config import Config
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
@@ -23,6 +24,10 @@ from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
+MAX_EXCLUDE = 500  # a page's own papers, left out of its "more for you"
+MAP_RECOMMENDATIONS = 20
+ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
+              "with a higher score.")
 
 
 @dataclass
@@ -125,6 +130,14 @@ class ReadNext:
             self._papers_version += 1
         return result.papers
 
+    def store_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
+        """Store papers without embedding them: `embed_pending` does that later (a backfill's thousands)."""
+        result = self.corpus.upsert(papers)
+        self.index.remove(result.removed)
+        if result.removed:
+            self._papers_version += 1
+        return result.papers
+
     def embed_and_index(self, entries: list[tuple[int, Paper]]) -> None:
         if not entries:
             return
@@ -213,7 +226,8 @@ class ReadNext:
         with self._profile_lock:
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
-                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now))
+                merges = self.history.settings().get("interest_merges", [])
+                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now, merges))
             return self._profile[1]
 
     # --- recommendations -------------------------------------------------------------------------------------
@@ -243,18 +257,31 @@ class ReadNext:
         return Context()
 
     def recommend(self, context_spec=None, k: int = 10, diversify: bool = True,
-                  explain: bool = True) -> Recommendations:
-        """The k papers to read next. `diversify=False` returns them in score order and `explain=False`
-        without reasons: the benchmark's way to measure the ranking itself."""
+                  explain: bool = True, exclude=None) -> Recommendations:
+        """The k papers to read next, none of those in `exclude` (ids: the papers the page already lists).
+        `diversify=False` returns them in score order and `explain=False` without reasons: the benchmark's way
+        to measure the ranking itself."""
         k = _check_k(k)
+        excluded = self._labels_of(exclude)
         context = self.context(context_spec)
         profile = self.profile()
         mode, note = _mode(profile, context)
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
-        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
-        return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
-                               interests=[i.label for i in profile.interests])
+        ranked = recommend(profile, context, self.index, k + len(excluded), self.ranking, diverse=diversify,
+                           terms=self.terms)
+        ranked = [s for s in ranked if s.label not in excluded][:k]
+        items = self._explained(profile, ranked, explain, context.query)
+        if any(first.score < second.score for first, second in zip(items, items[1:])):
+            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
+
+    def _labels_of(self, ids) -> set[int]:
+        if ids is None:
+            return set()
+        if not isinstance(ids, list) or len(ids) > MAX_EXCLUDE or not all(isinstance(i, str) for i in ids):
+            raise ValidationError(f"'exclude' must be a list of at most {MAX_EXCLUDE} paper ids")
+        return {label for label in map(self.corpus.label_of, ids) if label is not None}
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
@@ -331,8 +358,40 @@ class ReadNext:
                            for l in i.members[:20] if l in profile.papers]} for i in profile.interests],
             "dismissed": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
                           for l, s in profile.states.items() if s == "dismissed" and l in profile.papers],
+            "hidden": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
+                       for l, s in profile.states.items() if s == "hidden" and l in profile.papers],
             "recent_queries": profile.queries,
         }
+
+    def merge_interests(self, first: str, second: str) -> dict:
+        """Keep the interests of these two papers (each one's heaviest paper) together from now on."""
+        labels = self._labels_of([first, second])
+        holders = [i for i in self.profile().interests if labels & set(i.members)]
+        if len(labels) != 2 or len(holders) != 2:
+            raise NotFound("name two papers of two different interests")
+        merges = self.history.settings().get("interest_merges", [])
+        self.history.update_settings({"interest_merges": [*merges, [first, second]]})
+        with self._profile_lock:
+            self._profile = None  # the settings changed, not the history: the cached profile does not know
+        return self.profile_summary()
+
+    def remove_interest(self, paper_id: str) -> int:
+        """Forget every paper of the interest that holds this paper; the number of events forgotten."""
+        label = self.corpus.label_of(paper_id)
+        interest = next((i for i in self.profile().interests if label in i.members), None)
+        if interest is None:
+            raise NotFound(f"no interest holds paper '{paper_id}'")
+        papers = self.corpus.by_labels(interest.members)
+        return self.history.forget({i for p in papers.values() for i in (p.id, *p.aliases)})
+
+    def reading_map(self) -> dict:
+        profile = self.profile()
+        items = self.recommend(None, MAP_RECOMMENDATIONS, explain=False).items if not profile.empty else []
+        recommended = [(self.corpus.label_of(i.paper.id), i.paper.id, i.paper.title) for i in items]
+        return reading_map(profile, [r for r in recommended if r[0] is not None], self.index)
+
+    def disk_usage(self) -> dict:
+        return {"home": str(self.home), "bytes": storage.disk_usage(self.home)}
 
     def library(self, states: tuple[str, ...] = ("read", "saved", "own")) -> list[Paper]:
         """The papers of the history in these states (read, saved, own, dismissed, hidden), in the order they

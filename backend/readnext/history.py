@@ -24,6 +24,8 @@ from .papers import Paper, canonical_id, check_text, paper_from_dict
 EVENT_WEIGHTS = {
     "view": 1.0, "pdf": 1.5, "click": 0.8, "save": 3.0, "unsave": 0.0, "authored": 3.0,
     "dismiss": -2.0, "hide": 0.0, "impression": 0.0, "search": 0.0,
+    # the user taking back "this is me", "not interested" or "hide" (from the Your ReadNext page)
+    "unauthored": 0.0, "undismiss": 0.0, "unhide": 0.0,
 }
 PAPER_EVENTS = frozenset(EVENT_WEIGHTS) - {"search"}
 READ_EVENTS = frozenset({"view", "pdf", "click"})

@@ -17,11 +17,12 @@ from pathlib import Path
 from . import storage
 from .errors import ValidationError
 from .papers import Paper
-from .sources.bibtex import read_bibtex
-from .sources.csljson import read_csljson
+from .sources.bibtex import papers_from_bibtex, read_bibtex
+from .sources.csljson import papers_from_csljson, read_csljson
 from .sources.snapshot import SnapshotFilter, SnapshotReader
 
 BATCH = 64
+FIRST_BATCH = 4
 FORMATS = ("snapshot", "bibtex", "csljson")
 # How a library file counts: "mine" as the user's own papers (weighed like saved ones), "reading-list" like
 # abstracts read for five minutes.
@@ -92,12 +93,14 @@ class Progress:
         self.every_s = every_s
         self.started = time.monotonic()
         self.shown = 0.0
+        self.shown_papers = 0
 
     def update(self, done_bytes: int, papers: int, final: bool = False) -> None:
+        """Shown at once before the first paper and after the first batch, then every `every_s` at most."""
         now = time.monotonic()
-        if not final and now - self.shown < self.every_s:
+        if not final and self.shown_papers and now - self.shown < self.every_s:
             return
-        self.shown = now
+        self.shown, self.shown_papers = now, papers
         elapsed = max(now - self.started, 1e-6)
         parts = [f"{papers:>9,} papers", f"{papers / elapsed:7.1f} papers/s"]
         if self.total:  # standard input has no size: no share, no ETA
@@ -124,8 +127,13 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
     report = ImportReport(resumed_at=offset)
     began = time.monotonic()
     batch: list[Paper] = []
+    size = min(FIRST_BATCH, BATCH)  # doubled after each batch: the first progress line comes after a few papers
+    if progress:
+        progress.update(offset, 0)
 
     def flush() -> None:
+        nonlocal size
+        size = min(size * 2, BATCH)
         engine.add_papers(batch)
         report.stored += len(batch)
         batch.clear()
@@ -136,7 +144,7 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
 
     for _, paper in reader:
         batch.append(paper)
-        if len(batch) >= BATCH:
+        if len(batch) >= size:
             flush()
     flush()
     # a run killed between storing a batch and embedding it left papers that are stored and unchanged, so
@@ -174,8 +182,23 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
     if format == "snapshot":
         raise ValidationError(f"{path} is an arXiv snapshot, not a library: import it without --as")
     result = read_bibtex(path) if format == "bibtex" else read_csljson(path)
-    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     origin = "stdin" if str(path) == "-" else str(Path(path).resolve())
+    return _record_library(engine, result, origin, kind)
+
+
+def import_library_text(engine, text: str, format: str, kind: str = "reading-list") -> LibraryReport:
+    """The text of a .bib or CSL-JSON file (the extension's import button); the same text imported twice
+    counts each paper once."""
+    if kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    if format not in ("bibtex", "csljson") or not isinstance(text, str):
+        raise ValidationError("'format' must be bibtex or csljson, and 'text' the file's text")
+    result = papers_from_bibtex(text) if format == "bibtex" else papers_from_csljson(text)
+    return _record_library(engine, result, f"upload:{hashlib.sha1(text.encode()).hexdigest()}", kind)
+
+
+def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
+    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     prefix = f"import:{kind}:{hashlib.sha1(origin.encode()).hexdigest()[:16]}:"
     for start in range(0, len(result.papers), 500):
         papers = result.papers[start:start + 500]
@@ -191,6 +214,23 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
         report.problems += [f"{papers[r['index']].id}: {r['error']}" for r in answer["rejected"]]
     engine.save_index()
     return report
+
+
+def import_request(data: dict) -> dict:
+    """The arguments of an import handed over by `readnext import` (POST /import), checked."""
+    path, format, kind = data.get("path"), data.get("format"), data.get("as")
+    if not isinstance(path, str) or not Path(path).is_absolute():
+        raise ValidationError("'path' must be the absolute path of a file on this computer")
+    if format is not None and format not in FORMATS:
+        raise ValidationError(f"'format' must be one of {', '.join(FORMATS)}")
+    if kind is not None and kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    categories = data.get("categories") or []
+    dates = [data.get("from") or "", data.get("until") or ""]
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories + dates):
+        raise ValidationError("'categories' must be a list of strings, 'from' and 'until' strings")
+    return {"path": path, "format": format, "kind": kind,
+            "filter": SnapshotFilter(tuple(categories), dates[0], dates[1])}
 
 
 def _event_id(prefix: str, paper_id: str) -> str:

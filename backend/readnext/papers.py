@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from .errors import ValidationError
+from .sources.latex import latex_to_text
 
 # New-style ids (2106.09608, 2106.09608v2) and old-style ones (hep-th/9901001, math.GT/0309136v1).
 _NEW_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
@@ -134,6 +135,11 @@ def _year_of(value, date: str) -> int | None:
     return year
 
 
+def display_name(name: str) -> str:
+    """arXiv's metadata spells names in TeX (K\\"uhn); they are shown everywhere, so decoded once, here."""
+    return latex_to_text(name) if "\\" in name or "{" in name else name
+
+
 def paper_from_dict(data: dict, source: str = "") -> Paper:
     """Validate and normalise a paper as the extension, an import or a fetch delivers it."""
     if not isinstance(data, dict):
@@ -171,7 +177,7 @@ def paper_from_dict(data: dict, source: str = "") -> Paper:
         id=primary,
         title=_clean_str(data.get("title"), "title", 1000),
         abstract=_clean_str(data.get("abstract"), "abstract", MAX_TEXT),
-        authors=_clean_list(data.get("authors"), "authors"),
+        authors=[display_name(a) for a in _clean_list(data.get("authors"), "authors")],
         year=_year_of(data.get("year"), date),
         date=date,
         categories=_clean_list(data.get("categories"), "categories"),

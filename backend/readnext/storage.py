@@ -187,6 +187,11 @@ def file_size(path: Path) -> int:
     return Path(path).stat().st_size
 
 
+def disk_usage(directory: Path) -> int:
+    """Bytes of every file under `directory`."""
+    return sum(path.stat().st_size for path in Path(directory).rglob("*") if path.is_file())
+
+
 def open_binary(path: Path):
     """A file to stream by bytes, so a reader can count byte offsets and seek back to one (resumable imports);
     `-` is standard input, which cannot seek."""

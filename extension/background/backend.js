@@ -52,6 +52,8 @@ export function backendClient({ base, token }) {
     postEvents: (events) => call("POST", "/events", { events }, { timeout: EMBEDDING_MS }),
     recommend: (body) => call("POST", "/recommend", body, { timeout: EMBEDDING_MS }),
     score: (body) => call("POST", "/score", body, { timeout: EMBEDDING_MS }),
+    backfill: (body) => call("POST", "/backfill", body),
+    backfillStatus: () => call("GET", "/backfill"),
     pairStart: (secret) => call("POST", "/pair/start", { secret }, { auth: false }),
     pairStatus: (attempt, secret) => call("POST", "/pair/status", { attempt, secret }, { auth: false }),
   };

@@ -1,6 +1,6 @@
 // The one message router: a table from message type to handler and the senders it accepts. Handlers read all they
 // need from storage on every call, because the worker may be stopped between any two messages.
-import { runtime, storage } from "../shared/browser-api.js";
+import { runtime, storage, tabs } from "../shared/browser-api.js";
 import { ERR, MSG } from "../shared/messages.js";
 import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
 import { BackendError, backendClient, currentBackend } from "./backend.js";
@@ -8,7 +8,7 @@ import { checkPairing, startPairing } from "./pairing.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
 const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
-const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored"]);
+const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored", "unauthored"]);
 const SITES = { "arxiv.org": "arxiv", "scholar.google.com": "scholar" };
 
 /** "arxiv" or "scholar" for a page on those sites over https, else "". */
@@ -53,9 +53,9 @@ async function feedback({ events }, sender) {
   return deliverQueued();
 }
 
-async function recommend({ context = {}, k = 10 }) {
+async function recommend({ context = {}, k = 10, exclude = [] }) {
   await deliverQueued();
-  return (await currentBackend()).recommend({ context, k });
+  return (await currentBackend()).recommend({ context, k, exclude });
 }
 
 async function score({ papers, context = {} }) {
@@ -79,8 +79,22 @@ async function status() {
   return { backend: settings.backend, server, problem, paired: Boolean(token), paused: settings.paused, stats, ...delivery };
 }
 
+/** Only the options page asks: `confirm` false shows what would be sent, true starts the harvest. */
+async function backfill({ categories, since, confirm }) {
+  return (await currentBackend()).backfill({ categories, since, confirm: confirm === true });
+}
+
+async function backfillStatus() {
+  return (await currentBackend()).backfillStatus();
+}
+
 async function openOptions() {
   await runtime.openOptions();
+  return {};
+}
+
+async function openYours() {
+  await tabs.open(runtime.url("extension/yours/yours.html"));
   return {};
 }
 
@@ -90,8 +104,11 @@ const HANDLERS = {
   [MSG.SCORE]: { from: "page", handle: score },
   [MSG.STATUS]: { from: "any", handle: status },
   [MSG.OPEN_OPTIONS]: { from: "page", handle: openOptions },
+  [MSG.BACKFILL]: { from: "extension", handle: backfill },
+  [MSG.BACKFILL_STATUS]: { from: "extension", handle: backfillStatus },
   [MSG.PAIR_START]: { from: "extension", handle: startPairing },
   [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
+  [MSG.OPEN_YOURS]: { from: "page", handle: openYours },
 };
 
 /** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;

@@ -8,6 +8,9 @@ import { sendEvents } from "./capture.js";
 import { ask, Problem } from "./messaging.js";
 
 const OFFLINE_RETRY_MS = 5000;
+// Below this the page would be too narrow beside the open sidebar (Scholar's pages keep at least 964 px and
+// overflow beneath it), so it starts as the tab, unless the user opened it: 964 + 364 (the panel's room) + a scrollbar.
+const MIN_WINDOW_FOR_PANEL = 1344;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
 
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
@@ -17,10 +20,11 @@ export function openPanel(doc, win, { settings, site }) {
 
   const report = (error) => console.error("ReadNext:", error);
   const view = mountSidebar(doc, {
-    collapsed: settings.sidebarCollapsed,
+    collapsed: settings.sidebarCollapsed ?? win.innerWidth < MIN_WINDOW_FOR_PANEL,
     onCollapse: (collapsed) => saveSettings({ sidebarCollapsed: collapsed }).catch(report),
     onRetry: () => run(),
     onOpenOptions: () => ask({ type: MSG.OPEN_OPTIONS }).catch(report),
+    onOpenYours: () => ask({ type: MSG.OPEN_YOURS }).catch(report),
     onAction: (action, paper) => {
       const event = newEvent(action, { paper, url: win.location.href });
       ask({ type: MSG.FEEDBACK, events: [event] }).catch(report);
@@ -48,7 +52,6 @@ export function openPanel(doc, win, { settings, site }) {
   }
 
   return {
-    view,
     load(nextLoader) {
       loader = nextLoader;
       return run();

@@ -1,5 +1,5 @@
 // The toolbar popup: is the backend up and paired, pause capture, what was delivered, and a way to the options.
-import { runtime } from "../shared/browser-api.js";
+import { runtime, tabs } from "../shared/browser-api.js";
 import { el } from "../shared/dom.js";
 import { MSG } from "../shared/messages.js";
 import { loadSettings, saveSettings } from "../shared/settings.js";
@@ -40,6 +40,16 @@ async function refresh() {
   byId("backend-help").hidden = !help;
   byId("backend-help").textContent = help ?? "";
   if (answer.ok) showCounts(answer);
+  if (answer.ok && answer.server && answer.paired) await showProgress();
+}
+
+/** "embedding 12,400 of 38,000 papers, about 25 min left", and a backfill's line while it harvests. */
+async function showProgress() {
+  const answer = await runtime.send({ type: MSG.BACKFILL_STATUS });
+  const harvesting = answer.ok && answer.job?.state === "running" ? answer.job.line : "";
+  const lines = answer.ok ? [harvesting, answer.embedding?.line].filter(Boolean) : [];
+  byId("progress").hidden = lines.length === 0;
+  byId("progress").textContent = lines.join(" · ");
 }
 
 async function init() {
@@ -50,6 +60,10 @@ async function init() {
   paused.addEventListener("change", async () => {
     await saveSettings({ paused: paused.checked });
     byId("paused-note").hidden = !paused.checked;
+  });
+  byId("open-yours").addEventListener("click", (event) => {
+    event.preventDefault();
+    tabs.open(runtime.url("extension/yours/yours.html"));
   });
   byId("open-options").addEventListener("click", (event) => {
     event.preventDefault();

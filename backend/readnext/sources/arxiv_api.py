@@ -24,6 +24,7 @@ from .latex import latex_to_text
 
 API_URL = "https://export.arxiv.org/api/query"
 RSS_URL = "https://rss.arxiv.org/rss/"
+OAI_URL = "https://oaipmh.arxiv.org/oai"
 USER_AGENT = (f"ReadNext/{__version__} (private paper recommender on the user's own computer; "
               "asks only for new papers in chosen categories)")
 NEW_ANNOUNCEMENTS = ("new", "cross")  # RSS items announced for the first time; "replace*" are old papers again
@@ -59,6 +60,7 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     api_url: str = API_URL
     rss_url: str = RSS_URL
+    oai_url: str = OAI_URL
 
     def __post_init__(self):
         if self.min_interval_s < 3.0:
@@ -270,6 +272,10 @@ class ArxivClient:
         page = parse_rss(body, announce_types=announce_types)
         self._remember(url, headers)
         return FetchResult(page.papers, requests=self.requests - first_requests, pages=1, skipped=page.skipped)
+
+    def get(self, url: str) -> bytes:
+        """The body of one unconditional GET, with the same pace, retries and Retry-After as every request."""
+        return self._get(url, conditional=False)[1]
 
     def _get_page(self, url: str, conditional: bool) -> tuple[FeedPage | None, dict]:
         """One API page. arXiv now and then answers an empty page for a query with results: that is retried."""

@@ -97,7 +97,10 @@ def paper_from_entry(entry: BibEntry, source: str = "import") -> Paper:
 def bibtex_authors(value: str) -> list[str]:
     """Names of an `author` field as "First von Last Jr": split on `and`, "Last, First" turned round."""
     names = []
-    for name in _split_top(value, re.compile(r"\s+and\s+", re.IGNORECASE)):
+    people = _split_top(value, re.compile(r"\s+and\s+", re.IGNORECASE))
+    if len(people) == 1 and _comma_list(people[0]):  # "A. Smith, B. Jones, C. Lee": a list, not Last, First
+        people = _split_top(people[0], re.compile(r","))
+    for name in people:
         parts = [p.strip() for p in _split_top(name.strip(), re.compile(r","))]
         if len(parts) == 1 and parts[0].lower() == "others":
             continue  # "and others": et al.
@@ -109,6 +112,18 @@ def bibtex_authors(value: str) -> list[str]:
         if full:
             names.append(full)
     return names
+
+
+def _comma_list(value: str) -> bool:
+    """Whether one `author` value without `and` is several names separated by commas: more parts than BibTeX's
+    "von Last, Jr, First" has, a middle part that is no Jr, or two parts that each read as "First Last"
+    ("van der Berg, Hans Peter" stays one person: a name does not start with its lower-case particle)."""
+    parts = [p.strip() for p in _split_top(value, re.compile(r","))]
+    if len(parts) > 3:
+        return True
+    if len(parts) == 3:
+        return parts[1].lower() not in _NAME_SUFFIXES
+    return len(parts) == 2 and all(len(p.split()) >= 2 for p in parts) and parts[0][:1].isupper()
 
 
 def papers_to_bibtex(papers: list[Paper]) -> str:
