@@ -19,8 +19,6 @@ def free_port() -> int:
 
 
 class Server:
-    command = ["-m", "readnext.cli"]  # what `python` runs: the real CLI (tests/faults runs it with a fake model)
-
     def __init__(self, home: Path, port: int | None = None):
         self.home = Path(home)
         self.port = port or free_port()
@@ -35,7 +33,7 @@ class Server:
         self.home.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, *self.command, "serve", "--home", str(self.home), "--port", str(self.port)],
+            [sys.executable, "-m", "readnext.cli", "serve", "--home", str(self.home), "--port", str(self.port)],
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -23,10 +23,12 @@ import numpy as np
 
 from . import storage
 from .config import Config
+from .corpus import Corpus
+from .engine import ReadNext
 from .errors import DamagedData, ReadNextError
 from .history import History, event_from_row
 from .index import graph_is_sane
-from .papers import Paper, paper_from_dict
+from .papers import paper_from_dict
 
 REPAIR = "readnext check --repair"
 
@@ -103,7 +105,7 @@ def _check_corpus(home: Path, model: str, log_papers: dict[str, dict], report: R
             report.add(path, "is missing while events.jsonl names papers")
         return
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = storage.open_sqlite_readonly(path)
         try:
             problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
             if problems != ["ok"]:
@@ -178,11 +180,11 @@ def _check_settings(home: Path, report: Report) -> None:
         report.add(settings, "is not valid JSON", f"{REPAIR} resets the settings (a copy is kept)")
     token = home / "token"
     if token.exists():
-        text = token.read_text("utf-8", errors="replace").strip()
+        text = storage.read_text(token).strip()
         if len(text) < 32 or not all(c.isalnum() or c in "-_" for c in text):
             report.add(token, "is not a pairing token", f"{REPAIR} makes a new one; then `readnext pair` again")
         elif token.stat().st_mode & 0o077:
-            report.add(token, "is readable by other users", f"chmod 600 {token}")
+            report.add(token, "is readable by other users", f"{REPAIR} (or chmod 600 {token})")
 
 
 # --- repair -----------------------------------------------------------------------------------------------------
@@ -192,40 +194,37 @@ def repair(config: Config, embedder=None) -> list[str]:
     done: list[str] = []
     stamp = time.strftime("%Y%m%dT%H%M%S")
     before = check(config)
-    paths = {p.path for p in before.problems}
 
-    for name in ("user.json", "token"):
-        if home / name in paths:
-            kept = _set_aside(home / name, stamp)
-            done.append(f"{name}: set aside as {kept.name}"
-                        + ("; new token made: run `readnext pair`" if name == "token" else "; settings reset"))
+    for name, after in (("user.json", "settings reset"),
+                        ("token", "a new one is made at the next start: pair the extension again")):
+        problem = next((p for p in before.problems if p.path == home / name), None)
+        if problem and "readable by other users" in problem.what:
+            storage.make_private(home / name)
+            done.append(f"{name}: made readable by you alone")
+        elif problem:
+            done.append(f"{name}: set aside as {_set_aside(home / name, stamp).name}; {after}")
     history = History(home)  # opening the log sets aside torn and bad lines and finishes forgets
     if history.set_aside:
         done.append(f"events.jsonl: {history.set_aside} line(s) moved to events.rejected")
     history.close()
     corpus_path = home / "papers.sqlite"
-    salvaged: tuple[list[Paper], dict] = ([], {})
+    damaged = None
     if any(p.path == corpus_path and p.what.startswith("is damaged") for p in before.problems):
-        salvaged = _salvage(corpus_path)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("-wal", "-shm"):
             if Path(str(corpus_path) + suffix).exists():
                 _set_aside(Path(str(corpus_path) + suffix), stamp)
+        damaged = _set_aside(corpus_path, stamp)
         for suffix in ("", ".json", ".vectors"):  # its labels are the old database's
             if Path(str(home / "index.hnsw") + suffix).exists():
                 _set_aside(Path(str(home / "index.hnsw") + suffix), stamp)
-        done.append(f"papers.sqlite: set aside as papers.sqlite.damaged-{stamp}; {len(salvaged[0])} papers and "
-                    f"{len(salvaged[1])} vectors read back from it")
     if not any(p.path.name.startswith(("papers.sqlite", "index.hnsw")) for p in before.problems):
         return done
-    from .engine import ReadNext
-    # an empty new corpus while the log names papers would be refused: fill it before the engine opens
-    from .corpus import Corpus
-    corpus = Corpus(corpus_path)
+    corpus = Corpus(corpus_path)  # filled before the engine opens: an empty one beside the log is refused
     try:
-        if salvaged[0]:
-            corpus.upsert(salvaged[0])
-            for model, vectors in salvaged[1].items():
-                corpus.store_vectors(model, vectors)
+        if damaged is not None:
+            papers, vectors, unreadable = _salvage(damaged, corpus)
+            done.append(f"papers.sqlite: set aside as {damaged.name}; {papers} papers and {vectors} vectors read "
+                        f"back from it" + (f", {unreadable} unreadable rows left in it" if unreadable else ""))
         log_papers = _check_log(home, Report())
         lost = [paper_from_dict(data) for pid, data in log_papers.items() if corpus.label_of(pid) is None]
         if lost:
@@ -247,46 +246,52 @@ def repair(config: Config, embedder=None) -> list[str]:
 
 
 def _set_aside(path: Path, stamp: str) -> Path:
-    kept = path.with_name(f"{path.name}.damaged-{stamp}")
-    path.rename(kept)
-    return kept
+    return storage.move_aside(path, f"damaged-{stamp}")
 
 
-def _salvage(path: Path) -> tuple[list[Paper], dict[str, dict[str, np.ndarray]]]:
-    """The papers and cached vectors still readable in a damaged database, read in chunks past damaged ones."""
-    papers: list[Paper] = []
-    vectors: dict[str, dict[str, np.ndarray]] = {}
+def _salvage(damaged: Path, corpus: Corpus) -> tuple[int, int, int]:
+    """Copy the papers and cached vectors SQLite can still read from a damaged database into `corpus`, range
+    by range past the damaged ones; (papers, vectors, rows or ranges that could not be read)."""
+    papers = vectors = unreadable = 0
+    conn = storage.open_sqlite_readonly(damaged)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.DatabaseError:
-        return papers, vectors
-    try:
-        for rows in _chunks(conn, "SELECT rowid, data FROM papers WHERE rowid >= ? AND rowid < ?"):
-            for data in rows:
+        for rows in _ranges(conn, "papers", "data"):
+            if rows is None:
+                unreadable += 1
+                continue
+            readable = []
+            for (data,) in rows:
                 try:
-                    papers.append(paper_from_dict(json.loads(data)))
+                    readable.append(paper_from_dict(json.loads(data)))
                 except (ValueError, ReadNextError):
-                    continue
-        for rows in _chunks(conn, "SELECT rowid, model, hash, vec FROM vectors WHERE rowid >= ? AND rowid < ?",
-                            width=3):
+                    unreadable += 1
+            corpus.upsert(readable)
+            papers += len(readable)
+        for rows in _ranges(conn, "vectors", "model, hash, vec"):
+            if rows is None:
+                unreadable += 1
+                continue
+            by_model: dict[str, dict[str, np.ndarray]] = {}
             for model, key, blob in rows:
                 if isinstance(blob, bytes) and len(blob) % 4 == 0:
-                    vectors.setdefault(model, {})[key] = np.frombuffer(blob, dtype=np.float32)
+                    by_model.setdefault(model, {})[key] = np.frombuffer(blob, dtype=np.float32)
+            for model, found in by_model.items():
+                corpus.store_vectors(model, found)
+                vectors += len(found)
     finally:
         conn.close()
-    return papers, vectors
+    return papers, vectors, unreadable
 
 
-def _chunks(conn: sqlite3.Connection, query: str, width: int = 1, step: int = 1000):
-    """Rows of `query` over rowid ranges; a range SQLite cannot read is skipped, the others still come."""
-    table = query.split(" FROM ")[1].split()[0]
+def _ranges(conn: sqlite3.Connection, table: str, columns: str, step: int = 1000):
+    """The rows of a table, 1,000 rowids at a time; None for a range SQLite cannot read."""
     try:
         top = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
     except sqlite3.DatabaseError:
-        top = 10_000_000
+        top = 10_000_000  # the table's end is unreadable: try every range a large corpus could have
     for start in range(0, top + 1, step):
         try:
-            rows = conn.execute(query, (start, start + step)).fetchall()
+            yield conn.execute(f"SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ?",
+                               (start, start + step)).fetchall()
         except sqlite3.DatabaseError:
-            continue
-        yield [row[1] if width == 1 else row[1:] for row in rows]
+            yield None

@@ -228,6 +228,23 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
+    """A SQLite database opened to read only (`readnext check`): nothing is written, not even a journal."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def move_aside(path: Path, suffix: str) -> Path:
+    """Rename a file to NAME.SUFFIX beside it (a copy kept of what a repair replaces)."""
+    kept = Path(path).with_name(f"{Path(path).name}.{suffix}")
+    os.replace(path, kept)
+    _fsync_dir(kept.parent)
+    return kept
+
+
+def make_private(path: Path) -> None:
+    os.chmod(path, FILE_MODE)
+
+
 def load_or_create_token(path: Path) -> str:
     """The per-install pairing token, made on first run, readable by the user alone."""
     try:

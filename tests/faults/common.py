@@ -1,4 +1,4 @@
-"""Helpers of the fault suite: the CLI and the server with the fake model, a small snapshot file."""
+"""Helpers of the fault suite: the CLI with the fake model, a small snapshot file, events."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from conftest import topic_papers
-from servers import Server
 
 FAKE = Path(__file__).with_name("fake_readnext.py")
 
@@ -16,10 +15,6 @@ FAKE = Path(__file__).with_name("fake_readnext.py")
 def fake_cli(*args, home: Path, check: bool = False, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(FAKE), *args, "--home", str(home)], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, check=check, timeout=600, **kwargs)
-
-
-class FakeServer(Server):
-    command = [str(FAKE)]
 
 
 def snapshot(path: Path, per_topic: int = 30) -> Path:

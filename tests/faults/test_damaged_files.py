@@ -20,7 +20,7 @@ from readnext.engine import ReadNext
 from readnext.errors import DamagedData
 from readnext.papers import paper_from_dict
 
-from .common import events, fake_cli
+from .common import fake_cli
 
 
 def filled(config, per_topic: int = 8) -> ReadNext:
