@@ -27,7 +27,7 @@ PAIRING_PATHS = {f"{PREFIX}/pair/start", f"{PREFIX}/pair/status"}  # no token ye
 OPEN_PATHS = {f"{PREFIX}/status"} | PAIRING_PATHS
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               429: "too_many_requests", 503: "model_unavailable"}
+               429: "too_many_requests", 503: "model_unavailable", 507: "insufficient_storage"}
 log = logging.getLogger("readnext.api")
 
 
@@ -60,14 +60,17 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
             raise Forbidden("pairing is started by the ReadNext extension (from its options page)")
         if request.method == "OPTIONS" or request.path in OPEN_PATHS:
             return None
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.startswith("Bearer ") else ""
-        if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
+        if not paired():
             raise Unauthorized("missing or wrong pairing token: click Pair in the extension's options and "
                                "confirm the code with `readnext pair`")
         if request.method in ("POST", "PUT") and not request.is_json:
             raise ValidationError("send JSON with Content-Type: application/json")
         return None
+
+    def paired() -> bool:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        return bool(token) and hmac.compare_digest(token.encode(), engine.token.encode())
 
     @app.errorhandler(ReadNextError)
     def readnext_error(error: ReadNextError):
@@ -88,14 +91,17 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         return _error(500, f"internal error: {type(error).__name__}; see the server log")
 
     def body() -> dict:
-        data = request.get_json()
+        try:
+            data = request.get_json()
+        except RecursionError:  # Python's JSON parser recurses once per level: ~1,000 levels exhaust it
+            raise ValidationError("the JSON is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValidationError("the body must be a JSON object")
         return data
 
     @app.get(f"{PREFIX}/status")
     def status():
-        return jsonify(engine.status())
+        return jsonify(engine.status() if paired() else engine.public_status())
 
     pairings = Pairings(engine.token)
 

@@ -71,6 +71,9 @@ def cmd_serve(args) -> int:
 
         signal.signal(signal.SIGTERM, shutdown)
         signal.signal(signal.SIGINT, shutdown)
+        if engine.history.set_aside:
+            print(f"events.jsonl: {engine.history.set_aside} line(s) that are not acknowledged events (a torn last "
+                  f"line, other data) moved to events.rejected; `readnext check` lists them", flush=True)
         print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
               f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
         following = fetch_settings(engine.history)
@@ -118,8 +121,9 @@ def cmd_import(args) -> int:
         return _print_library(report, args)
     resumed = f", resumed at byte {report.resumed_at:,}" if report.resumed_at else ""
     filtered = f", {report.filtered:,} filtered out" if report.filtered else ""
+    caught_up = f", {report.caught_up:,} left unembedded by an interrupted run embedded" if report.caught_up else ""
     print(f"imported {report.stored:,} papers from {report.read:,} lines in {report.seconds:.1f} s "
-          f"({report.skipped} skipped{filtered}{resumed})")
+          f"({report.skipped} skipped{filtered}{resumed}{caught_up})")
     if report.malformed_lines:
         print("unreadable lines: " + ", ".join(map(str, report.malformed_lines))
               + (" ..." if report.skipped > len(report.malformed_lines) else ""))
@@ -319,6 +323,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from .check import check, repair
+    config = _config(args)
+    if args.repair:
+        storage.ensure_home(config.home)
+        with storage.exclusive_lock(config.home / "lock"):
+            for line in repair(config):
+                print(f"repaired {line}")
+    report = check(config)
+    for problem in report.problems:
+        print(problem.line())
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.problems:
+        return 1
+    print(f"{config.home}: no problems found")
+    return 0
+
+
 def cmd_pair(args) -> int:
     config = _config(args)
     if args.token:  # the manual path, for setups without a terminal beside the browser
@@ -432,6 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["json", "bibtex"], default="json")
     exp.add_argument("--out", help="file to write (default: standard output)")
     exp.add_argument("--model")
+    chk = command("check", cmd_check, "verify the data directory (event log, papers, index, settings); "
+                                       "--repair rebuilds what can be rebuilt, keeping a copy of what it replaces")
+    chk.add_argument("--repair", action="store_true")
+    chk.add_argument("--model")
     pair = command("pair", cmd_pair, "confirm the code the extension shows, so that it gets its token")
     pair.add_argument("--confirm", metavar="CODE", help="confirm this code without asking")
     pair.add_argument("--token", action="store_true", help="print the token instead, to paste into the options")

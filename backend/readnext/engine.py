@@ -15,12 +15,12 @@ from .choices import choice_sets
 from .config import Config
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
-from .errors import NotFound, ValidationError
+from .errors import DamagedData, NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
 from .learn import BackgroundTrainer, Learner
-from .papers import Paper, canonical_id, paper_from_dict
+from .papers import Paper, canonical_id, check_text, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
 from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
@@ -63,11 +63,15 @@ class ReadNext:
         self.config = config
         self.ranking = ranking
         self.home = storage.ensure_home(config.home)
+        storage.remove_temporaries(self.home)  # a killed save's; one engine writes a data directory at a time
         self.embedder = embedder or load_embedder(config.model, config.device)
         self.model = self.embedder.name
         self.corpus = Corpus(self.home / "papers.sqlite")
         self.terms = TermSimilarity(self.corpus)
         self.history = History(self.home)
+        if self.corpus.count() == 0 and self.history.paper_copies:  # lost or replaced: the log can restore it
+            raise DamagedData(self.home / "papers.sqlite", "holds no papers but events.jsonl holds copies of "
+                              f"{self.history.paper_copies} papers of your history")
         self.token = storage.load_or_create_token(self.home / "token")
         self.index_path = self.home / "index.hnsw"
         self._embed_lock = threading.Lock()
@@ -178,6 +182,14 @@ class ReadNext:
         self.embed_and_index(pending)
         return len(pending)
 
+    def embed_all_pending(self) -> int:
+        """Embed and index every stored paper left without a vector, and save the index."""
+        done = 0
+        while count := self.embed_pending():
+            done += count
+        self.save_index()
+        return done
+
     def paper(self, paper_id: str) -> Paper:
         found = self.corpus.get(paper_id)
         if found is None:
@@ -209,10 +221,15 @@ class ReadNext:
             if paper is not None:
                 event.paper_id = stored[paper.id]  # a merged copy may have changed the paper's id
             events.append(event)
-        fresh, duplicates = self.history.record(events)
+        fresh, duplicates = self.history.record(events, self._paper_copies(events))
         if fresh and self._trainer is not None:
             self._trainer.poke()
         return {"accepted": len(fresh), "duplicates": duplicates, "rejected": rejected}
+
+    def _paper_copies(self, events) -> dict[str, dict]:
+        """The stored papers of the events that make the history (impressions do not), for the log to keep."""
+        ids = {e.paper_id for e in events if e.paper_id and e.type != "impression"}
+        return {paper.id: paper.to_dict() for paper in filter(None, map(self.corpus.get, ids))}
 
     def profile(self) -> Profile:
         key = (self.history.version, self._papers_version)
@@ -243,6 +260,7 @@ class ReadNext:
         if query is not None:
             if not isinstance(query, str) or not query.strip():
                 raise ValidationError("'query' must be a non-empty string")
+            check_text(query, "'query'")
             with self._embed_lock:
                 vector = self.embedder.embed([" ".join(query.split())[:1000]])[0]
             return Context(vector=vector, query=query)
@@ -427,6 +445,11 @@ class ReadNext:
         return {"version": __version__, "exported_at": datetime.now(timezone.utc).isoformat(),
                 "events": [asdict(e) for e in events], "settings": self.history.settings(),
                 "papers": [p.to_dict() for p in papers.values()]}
+
+    def public_status(self) -> dict:
+        """What a caller without the token may know: that ReadNext runs, and the counts the extension shows."""
+        return {"name": "readnext", "version": __version__, "corpus": self.corpus.count(),
+                "history": len(self.history)}
 
     def status(self) -> dict:
         return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,

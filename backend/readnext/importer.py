@@ -38,6 +38,7 @@ class ImportReport:
     resumed_at: int = 0  # byte offset this run started at
     seconds: float = 0.0
     malformed_lines: list[int] = field(default_factory=list)
+    caught_up: int = 0  # stored papers an interrupted run had left without a vector, embedded at the end
 
 
 @dataclass
@@ -146,7 +147,9 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
         if len(batch) >= size:
             flush()
     flush()
-    engine.save_index()
+    # a run killed between storing a batch and embedding it left papers that are stored and unchanged, so
+    # re-reading them embeds nothing: embed whatever the corpus holds without a vector, then save the index
+    report.caught_up = engine.embed_all_pending()
     if progress:
         progress.update(reader.stats.next_offset, report.stored, final=True)
     stats = reader.stats

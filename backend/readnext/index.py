@@ -20,6 +20,38 @@ EF_CONSTRUCTION = 200
 EF_SEARCH = 128
 
 
+_HEADER = np.dtype([("offset_level0", "<u8"), ("max_elements", "<u8"), ("count", "<u8"), ("element_size", "<u8"),
+                    ("label_offset", "<u8"), ("data_offset", "<u8"), ("max_level", "<i4"), ("entry", "<u4"),
+                    ("max_m", "<u8"), ("max_m0", "<u8"), ("m", "<u8"), ("mult", "<f8"), ("ef_construction", "<u8")])
+MAX_LABEL = 1 << 40
+
+
+def graph_is_sane(path: Path, stored) -> bool:
+    """Whether hnswlib's file holds a plausible bottom layer: its header agrees with the file's size, and every
+    element has a small label and links only to elements that exist. Garbage written over the body fails this."""
+    data = storage.map_bytes(path)
+    if len(data) < _HEADER.itemsize:
+        return False
+    head = data[:_HEADER.itemsize].view(_HEADER)[0]
+    count, size, max_m0 = int(head["count"]), int(head["element_size"]), int(head["max_m0"])
+    links_end = 4 + 4 * max_m0
+    if (count != stored or head["offset_level0"] != 0 or count > head["max_elements"] or max_m0 > 4096
+            or links_end > head["data_offset"] or head["label_offset"] + 8 > size
+            or len(data) < _HEADER.itemsize + count * size or (count and head["entry"] >= count)):
+        return False
+    level0 = data[_HEADER.itemsize:_HEADER.itemsize + count * size].reshape(count, size)
+    label_at = int(head["label_offset"])
+    for start in range(0, count, 50_000):
+        rows = level0[start:start + 50_000]
+        links = np.ascontiguousarray(rows[:, :links_end]).view("<u4")
+        sizes = links[:, 0] & 0xFFFF
+        used = np.arange(max_m0) < sizes[:, None]
+        labels = np.ascontiguousarray(rows[:, label_at:label_at + 8]).view("<u8")
+        if (sizes > max_m0).any() or (links[:, 1:][used] >= count).any() or (labels >= MAX_LABEL).any():
+            return False
+    return True
+
+
 def _rows_path(path: Path | None) -> Path | None:
     return Path(str(path) + ".vectors") if path else None
 
@@ -54,9 +86,14 @@ class VectorIndex:
     @classmethod
     def load(cls, path: Path, dim: int, model: str) -> "VectorIndex | None":
         """The saved index, or None when it is missing, unreadable or made by another model."""
-        header = storage.read_json(Path(str(path) + ".json"))
-        if not header or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
+        try:
+            header = storage.read_json(Path(str(path) + ".json"))
+        except ValueError:
             return None
+        if not isinstance(header, dict) or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
+            return None
+        if not graph_is_sane(path, header.get("stored")):
+            return None  # hnswlib would load garbage (labels past 2**63, links to nowhere) and fail later
         loaded = hnswlib.Index(space="ip", dim=dim)
         try:
             loaded.load_index(str(path), max_elements=max(header.get("capacity", 0), 1024))
