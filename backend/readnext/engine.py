@@ -20,6 +20,7 @@ from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
 from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
+from .saver import IndexSaver
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
@@ -66,7 +67,10 @@ class ReadNext:
         self._profile: tuple[tuple, Profile] | None = None
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
+        self._unsaved_lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self.index = self._open_index()
+        self._saver = IndexSaver(self.save_index, lambda: len(self._unsaved), self._save_due).start()
 
     # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
     def _open_index(self) -> VectorIndex:
@@ -90,22 +94,35 @@ class ReadNext:
             chunk = pending[start:start + 10_000]
             cached = self.corpus.cached_vectors(self.model, [h for _, h in chunk])
             self.index.add([label for label, _ in chunk], np.stack([cached[h] for _, h in chunk]))
-            self._unsaved.update(chunk)
+            self._mark_unsaved(chunk)
         if pending:
             self.save_index()
         return len(pending)
 
     def save_index(self) -> None:
-        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py)."""
-        added, self._unsaved = self._unsaved, {}
-        try:
-            self.index.save(self.index_path)
-        except BaseException:
-            self._unsaved.update(added)
-            raise
-        self.corpus.mark_indexed(added.items())
+        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py).
+        Every addition taken here is in the index already, so in the snapshot the save writes."""
+        with self._save_lock:
+            with self._unsaved_lock:
+                added, self._unsaved = self._unsaved, {}
+            try:
+                self.index.save(self.index_path)
+            except BaseException:
+                self._mark_unsaved(added.items())
+                raise
+            self.corpus.mark_indexed(added.items())
+
+    def _mark_unsaved(self, entries) -> None:
+        with self._unsaved_lock:
+            self._unsaved.update(entries)
+
+    def _save_due(self) -> int:
+        # a save writes the whole index (seconds at a million papers): at scale, wait for 1 % of it, which a
+        # restart after a crash re-adds from the vector cache in seconds
+        return max(self.config.index_save_every, len(self.index) // 100)
 
     def close(self) -> None:
+        self._saver.stop()
         if self._unsaved:
             self.save_index()
         self.history.close()
@@ -134,15 +151,15 @@ class ReadNext:
             self.corpus.store_vectors(self.model, fresh)
             cached.update(fresh)
         self.index.add(list(hashes), np.stack([cached[hashes[label]] for label in hashes]))
-        self._unsaved.update(hashes)
-        if len(self._unsaved) >= self.config.index_save_every:
-            self.save_index()
+        self._mark_unsaved(hashes.items())
+        self._saver.changed()  # the saver's thread saves; no request waits for it
 
     def add_new_papers(self, papers: list[Paper], vectors: np.ndarray) -> list[int]:
         """Papers known to be new whose vectors were computed elsewhere (a bulk build): no merging, no embedding."""
         labels = self.corpus.add_new(papers, self.model, vectors)
         self.index.add(labels, vectors)
-        self._unsaved.update(zip(labels, (p.content_hash() for p in papers)))
+        self._mark_unsaved(zip(labels, (p.content_hash() for p in papers)))
+        self._saver.changed()
         self._papers_version += 1
         return labels
 

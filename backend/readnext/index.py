@@ -7,17 +7,41 @@ model; the vector file is flushed before it.
 """
 from __future__ import annotations
 
+import os
 import threading
+import traceback
 from pathlib import Path
 
 import hnswlib
 import numpy as np
 
 from . import storage
+from .errors import ReadNextError
 
 M = 16
 EF_CONSTRUCTION = 200
 EF_SEARCH = 128
+
+
+def _forked(work) -> int:
+    """Run `work` in a forked child (a copy-on-write snapshot of this process); returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: only this thread exists here; it must leave without running the parent's cleanup
+        code = 1
+        try:
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _wait(pid: int) -> None:
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise ReadNextError(f"saving the index failed (exit status {os.waitstatus_to_exitcode(status)})")
 
 
 def _rows_path(path: Path | None) -> Path | None:
@@ -78,14 +102,26 @@ class VectorIndex:
             self._rows.write(chunk, np.asarray(self._index.get_items(chunk), dtype=np.float32))
 
     def save(self, path: Path) -> None:
+        """Save atomically. hnswlib holds the GIL while it writes (seconds at a million vectors), which would
+        stop every thread of a server; where the OS can fork, a child writes a copy-on-write snapshot taken
+        under the lock instead, and this thread (and only this thread) waits for it."""
         with self.lock:
             self._rows.flush()
-            with storage.atomic_path(path) as tmp:
-                self._index.save_index(str(tmp))
-            storage.atomic_write_json(Path(str(path) + ".json"), {
-                "model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
-                "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
-                "rows": len(self._rows)})
+            header = {"model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
+                      "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
+                      "rows": len(self._rows)}
+            if hasattr(os, "fork"):
+                child = _forked(lambda: self._write_index(path))
+            else:
+                self._write_index(path)
+                child = None
+        if child is not None:
+            _wait(child)  # outside the lock: searches and additions go on meanwhile
+        storage.atomic_write_json(Path(str(path) + ".json"), header)
+
+    def _write_index(self, path: Path) -> None:
+        with storage.atomic_path(path) as tmp:
+            self._index.save_index(str(tmp))
 
     # --- contents -------------------------------------------------------------------------------------------
     def __len__(self) -> int:
