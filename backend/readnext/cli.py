@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
-import signal
 import sys
 import threading
 import textwrap
@@ -53,36 +51,43 @@ def cmd_serve(args) -> int:
     with storage.exclusive_lock(config.home / "lock"):
         from .api import create_app
         from .engine import ReadNext
+        from .follow import Follower, fetch_settings
+        from .server import serve
         engine = ReadNext(config)
         app = create_app(config, engine)
-        # CLI commands run beside the server ask it rather than open the data directory themselves
-        storage.atomic_write_json(client.server_file(config), {"port": config.port, "pid": os.getpid()})
         stop = threading.Event()
 
         def catch_up():  # papers stored without a vector (an interrupted import, a new model)
             while not stop.is_set() and engine.embed_pending():
                 pass
 
-        threading.Thread(target=catch_up, daemon=True, name="embed-pending").start()
-        from .follow import Follower, fetch_settings
+        catching_up = threading.Thread(target=catch_up, daemon=True, name="embed-pending")
+        catching_up.start()
         follower = Follower(engine, lambda: _arxiv_client(config)).start()  # idle, sends nothing, unless opted in
-
-        def shutdown(signum, _frame):
+        # CLI commands run beside the server ask it rather than open the data directory themselves
+        server_file = client.server_file(config)
+        storage.atomic_write_json(server_file, {"port": config.port, "pid": os.getpid()})
+        try:
+            print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
+                  f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
+            following = fetch_settings(engine.history)
+            print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
+                  if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
+            serve(app, config.host, config.port)
+        finally:
+            # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
             stop.set()
             follower.stop(timeout=5)
+            catching_up.join()
             engine.close()
-            sys.exit(0)
-
-        signal.signal(signal.SIGTERM, shutdown)
-        signal.signal(signal.SIGINT, shutdown)
-        print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
-              f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
-        following = fetch_settings(engine.history)
-        print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
-              if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app.run(host=config.host, port=config.port, threaded=True, use_reloader=False)
-    return 0
+            if (storage.read_json(server_file) or {}).get("pid") == os.getpid():
+                storage.remove(server_file)
+        print("ReadNext stopped", flush=True)
+    # Everything is saved and closed. The interpreter's own teardown (collecting the model's and torch's
+    # hundreds of thousands of objects) would take 2-15 s more on a busy machine, and a service manager waits
+    # for it: leave now.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_import(args) -> int:
