@@ -314,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     speed.add_argument("--sample", default="../shared/data/arxiv-sample.jsonl",
                        help="real papers whose texts and vectors seed the corpus")
     speed.add_argument("--model")
+    speed.add_argument("--clients", type=int, default=8, help="load phase: concurrent clients (default 8)")
+    speed.add_argument("--load-seconds", type=float, default=60,
+                       help="load phase: seconds of 60 %% event posts and 40 %% recommendations against a real "
+                            "`readnext serve` (default 60; 0 skips it)")
     speed.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     speed.set_defaults(func=cmd_bench_speed)
     return parser

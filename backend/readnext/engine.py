@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import __version__, storage
 from .config import Config
@@ -19,7 +20,7 @@ from .index import VectorIndex
 from .papers import Paper, canonical_id, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
-from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
+from .rank import DEFAULT, Context, RankSettings, Scored, profile_queries, recommend, score
 from .saver import IndexSaver
 
 MAX_K = 100
@@ -54,6 +55,9 @@ class ReadNext:
     def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT):
         self.config = config
         self.ranking = ranking
+        # numpy's BLAS threads spin for work: on ranking's small matrices, with another thread or process on
+        # the other core, they made each product ~7x slower (3 ms against 20 ms, measured on this machine)
+        threadpool_limits(1, user_api="blas")
         self.home = storage.ensure_home(config.home)
         self.embedder = embedder or load_embedder(config.model, config.device)
         self.model = self.embedder.name
@@ -65,6 +69,8 @@ class ReadNext:
         self._embed_lock = threading.Lock()
         self._profile_lock = threading.Lock()
         self._profile: tuple[tuple, Profile] | None = None
+        self._near: tuple[Profile, int, np.ndarray] | None = None  # see _near_profile
+        self._labels: tuple[int, dict[str, int | None]] = (-1, {})  # see _cached_label_of
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
         self._unsaved_lock = threading.Lock()
@@ -213,8 +219,21 @@ class ReadNext:
         with self._profile_lock:
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
-                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now))
+                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now,
+                                                    self._cached_label_of()))
             return self._profile[1]
+
+    def _cached_label_of(self):
+        """corpus.label_of, remembered until the papers change (a merge can move an id to another label)."""
+        if self._labels[0] != self._papers_version:
+            self._labels = (self._papers_version, {})
+        known = self._labels[1]
+
+        def label_of(paper_id: str) -> int | None:
+            if paper_id not in known:
+                known[paper_id] = self.corpus.label_of(paper_id)
+            return known[paper_id]
+        return label_of
 
     # --- recommendations -------------------------------------------------------------------------------------
     def context(self, spec) -> Context:
@@ -251,9 +270,21 @@ class ReadNext:
         mode, note = _mode(profile, context)
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
-        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
+        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms,
+                           near_profile=self._near_profile(profile))
         return Recommendations(mode=mode, note=note, items=self._explained(profile, ranked, explain, context.query),
                                interests=[i.label for i in profile.interests])
+
+    def _near_profile(self, profile: Profile):
+        """The labels near this profile's queries, searched once per profile and fetch size."""
+        def near(fetch: int) -> np.ndarray:
+            kept = self._near
+            if kept is None or kept[0] is not profile or kept[1] != fetch:
+                queries = profile_queries(profile)
+                labels = self.index.search(np.stack(queries), fetch)[0].ravel() if queries else np.zeros(0, np.int64)
+                kept = self._near = (profile, fetch, labels)
+            return kept[2]
+        return near
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
@@ -280,9 +311,8 @@ class ReadNext:
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
                                    state=profile.states.get(s.label)) for s in ranked if s.label in papers]
-        counts = self.corpus.term_counts({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
-        words = set().union(*(counts.get(s.label, {}).keys() for s in ranked))
-        explainer = Explainer(profile, self.corpus.document_frequencies(words), self.corpus.count(), counts, query)
+        words, df = self.terms.words({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
+        explainer = Explainer(profile, df, self.corpus.count(), words, query)
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
                                state=profile.states.get(s.label))
                 for s in ranked if s.label in papers]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 import traceback
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .errors import ReadNextError
 M = 16
 EF_CONSTRUCTION = 200
 EF_SEARCH = 128
+RECENT_ROWS = 20_000  # 30 MB of 384-dimensional rows
 
 
 def _forked(work) -> int:
@@ -55,6 +57,9 @@ class VectorIndex:
         self.model = model
         self.lock = threading.RLock()
         self._rows = storage.VectorFile(_rows_path(path), dim)
+        # rows read lately: a user's neighbourhood (history, interests, their nearby papers) is read on every
+        # request, while each read from the file is a system call
+        self._recent: OrderedDict[int, np.ndarray] = OrderedDict()
         self._index = _loaded or hnswlib.Index(space="ip", dim=dim)
         if _loaded is None:
             self._index.init_index(max_elements=capacity, ef_construction=EF_CONSTRUCTION, M=M)
@@ -150,6 +155,8 @@ class VectorIndex:
                 self._deleted.discard(label)
             vectors = np.asarray(vectors, dtype=np.float32)
             self._rows.write(labels, vectors)
+            for label in labels.tolist():
+                self._recent.pop(label, None)
             self._index.add_items(vectors, labels)
             self._mark_live(labels, True)
 
@@ -161,11 +168,20 @@ class VectorIndex:
                 self._mark_live([label], False)
 
     def vectors(self, labels) -> np.ndarray:
-        labels = list(labels)
+        labels = [int(l) for l in labels]
         if not labels:
             return np.zeros((0, self.dim), np.float32)
         with self.lock:
-            return self._rows.read(labels)
+            cache = self._recent
+            missing = [l for l in dict.fromkeys(labels) if l not in cache]
+            if missing:
+                cache.update(zip(missing, self._rows.read(missing)))
+            for label in labels:
+                cache.move_to_end(label)
+            found = np.stack([cache[l] for l in labels])
+            while len(cache) > RECENT_ROWS:
+                cache.popitem(last=False)
+            return found
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(labels, cosine similarities) of the k nearest live vectors of each query row."""

@@ -156,8 +156,9 @@ def label_terms(members: list[set[str]], member_weights, idf, others: Counter, t
     return [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
 
-def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
-    states, positive, negative = summarise(events, corpus.label_of, now_ms)
+def build_profile(events: list[Event], corpus, index, now_ms: int, label_of=None) -> Profile:
+    """`label_of`: the corpus's, or a cached one (one SQLite lookup per event adds up over a long history)."""
+    states, positive, negative = summarise(events, label_of or corpus.label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
     heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
     labels = np.array(heaviest[:MAX_HISTORY], dtype=np.int64)
