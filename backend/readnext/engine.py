@@ -220,7 +220,7 @@ class ReadNext:
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
                 self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now,
-                                                    self._cached_label_of()))
+                                                    self._cached_label_of(), self.terms.words))
             return self._profile[1]
 
     def _cached_label_of(self):

@@ -156,8 +156,10 @@ def label_terms(members: list[set[str]], member_weights, idf, others: Counter, t
     return [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
 
-def build_profile(events: list[Event], corpus, index, now_ms: int, label_of=None) -> Profile:
-    """`label_of`: the corpus's, or a cached one (one SQLite lookup per event adds up over a long history)."""
+def build_profile(events: list[Event], corpus, index, now_ms: int, label_of=None, words=None) -> Profile:
+    """`label_of` and `words` (labels -> (each paper's words, their document frequencies)): the corpus's, or
+    cached ones (sparse.TermSimilarity.words): over a long history, one SQLite lookup per event and the words
+    of up to MAX_HISTORY papers, read again on every change of the history, add up."""
     states, positive, negative = summarise(events, label_of or corpus.label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
     heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
@@ -166,7 +168,8 @@ def build_profile(events: list[Event], corpus, index, now_ms: int, label_of=None
     vectors = index.vectors(labels)
     neg_labels = np.array([l for l in negative if l in indexed], dtype=np.int64)
     papers = corpus.by_labels(set(states) | set(labels.tolist()))
-    interests = _interests(labels, weights, vectors, papers, corpus) if len(labels) else []
+    interests = _interests(labels, weights, vectors, papers, corpus, words or _corpus_words(corpus)) \
+        if len(labels) else []
     queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
     return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,
                    negative_labels=neg_labels, negative_vectors=index.vectors(neg_labels),
@@ -174,11 +177,18 @@ def build_profile(events: list[Event], corpus, index, now_ms: int, label_of=None
                    states=states, papers=papers, queries=queries)
 
 
-def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
+def _corpus_words(corpus):
+    def words(labels):
+        counts = corpus.term_counts(labels)
+        return counts, corpus.document_frequencies(set().union(*map(set, counts.values())))
+    return words
+
+
+def _interests(labels, weights, vectors, papers, corpus, words_of) -> list[Interest]:
     groups = cluster(vectors, weights)
-    words = {label: set(counts) for label, counts in corpus.term_counts(labels.tolist()).items()}
+    found, df = words_of(labels.tolist())
+    words = {label: set(counts) for label, counts in found.items()}
     member_words = [[words.get(int(labels[i]), set()) for i in g] for g in groups]
-    df = corpus.document_frequencies(set().union(*words.values()))
     n_docs = max(corpus.count(), 1)
 
     def idf(term):
