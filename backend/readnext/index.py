@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 import traceback
+from collections import OrderedDict
 from pathlib import Path
 
 import hnswlib
@@ -41,9 +41,9 @@ def _forked(work) -> int:
 
 
 def _wait(pid: int) -> None:
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise ReadNextError(f"saving the index failed (exit status {os.waitstatus_to_exitcode(status)})")
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != 0:
+        raise ReadNextError(f"saving the index failed (exit status {code})")
 
 
 def _rows_path(path: Path | None) -> Path | None:

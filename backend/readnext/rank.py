@@ -93,8 +93,8 @@ def candidate_labels(profile: Profile, context: Context, index, k: int, near_pro
     found = []
     if near_profile is not None:
         found.append(near_profile(fetch))
-    elif profile_queries(profile):
-        found.append(index.search(np.stack(profile_queries(profile)), fetch)[0].ravel())
+    elif queries := profile_queries(profile):
+        found.append(index.search(np.stack(queries), fetch)[0].ravel())
     if context.present:
         found.append(index.search(context.vector[None, :], fetch)[0].ravel())
     if not found:
