@@ -52,7 +52,7 @@ def cmd_serve(args) -> int:
         from .api import create_app
         from .engine import ReadNext
         from .follow import Follower, fetch_settings
-        from .server import serve
+        from .server import listen, serve_until_stopped
         engine = ReadNext(config)
         app = create_app(config, engine)
         stop = threading.Event()
@@ -68,12 +68,13 @@ def cmd_serve(args) -> int:
         server_file = client.server_file(config)
         storage.atomic_write_json(server_file, {"port": config.port, "pid": os.getpid()})
         try:
+            server = listen(app, config.host, config.port)
             print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
                   f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
             following = fetch_settings(engine.history)
             print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
                   if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
-            serve(app, config.host, config.port)
+            serve_until_stopped(server)
         finally:
             # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
             stop.set()

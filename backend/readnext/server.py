@@ -6,16 +6,24 @@ import signal
 
 import waitress
 
+from .errors import ReadNextError
+
 # Most of a request holds the GIL (ranking, SQLite, JSON), so more threads than this only queue on it; fewer
 # would let one slow request (a new paper's embedding) hold up the sidebar's recommendations behind it.
 THREADS = 8
 
 
-def serve(app, host: str, port: int, threads: int = THREADS) -> None:
+def listen(app, host: str, port: int, threads: int = THREADS):
+    """A server bound to host:port, not yet serving."""
+    try:
+        return waitress.create_server(app, host=host, port=port, threads=threads, ident="readnext")
+    except OSError as error:  # the port is taken (another ReadNext on another home?) or not ours to use
+        raise ReadNextError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def serve_until_stopped(server) -> None:
     """Serve until SIGTERM or SIGINT; returns once the requests in flight are answered (waitress waits up to
     5 s for them) and the socket is closed."""
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="readnext")
-
     def stop(signum, _frame):
         for each in (signal.SIGTERM, signal.SIGINT):  # a second signal during the clean-up ends the process
             signal.signal(each, signal.SIG_DFL)
