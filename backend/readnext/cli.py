@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
-import signal
 import sys
 import textwrap
 import time
@@ -54,34 +52,40 @@ def cmd_serve(args) -> int:
     with storage.exclusive_lock(config.home / "lock"):
         from .api import create_app
         from .engine import ReadNext
+        from .follow import Follower, fetch_settings
+        from .server import listen, serve_until_stopped
         engine = ReadNext(config)
         app = create_app(config, engine)
-        # CLI commands run beside the server ask it rather than open the data directory themselves
-        storage.atomic_write_json(client.server_file(config), {"port": config.port, "pid": os.getpid()})
         # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
         jobs = app.extensions["readnext.jobs"].start()
-        from .follow import Follower, fetch_settings
         follower = Follower(engine, lambda: _arxiv_client(config)).start()  # idle, sends nothing, unless opted in
-
-        def shutdown(signum, _frame):
+        # CLI commands run beside the server ask it rather than open the data directory themselves
+        server_file = client.server_file(config)
+        storage.atomic_write_json(server_file, {"port": config.port, "pid": os.getpid()})
+        try:
+            server = listen(app, config.host, config.port)
+            if engine.history.set_aside:
+                print(f"events.jsonl: {engine.history.set_aside} line(s) that are not acknowledged events (a torn "
+                      f"last line, other data) moved to events.rejected; `readnext check` lists them", flush=True)
+            print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
+                  f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
+            following = fetch_settings(engine.history)
+            print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
+                  if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
+            serve_until_stopped(server)
+        finally:
+            # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
             jobs.stop()
             follower.stop(timeout=5)
             engine.close()
-            sys.exit(0)
-
-        signal.signal(signal.SIGTERM, shutdown)
-        signal.signal(signal.SIGINT, shutdown)
-        if engine.history.set_aside:
-            print(f"events.jsonl: {engine.history.set_aside} line(s) that are not acknowledged events (a torn last "
-                  f"line, other data) moved to events.rejected; `readnext check` lists them", flush=True)
-        print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
-              f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
-        following = fetch_settings(engine.history)
-        print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
-              if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app.run(host=config.host, port=config.port, threaded=True, use_reloader=False)
-    return 0
+            if (storage.read_json(server_file) or {}).get("pid") == os.getpid():
+                storage.remove(server_file)
+        print("ReadNext stopped", flush=True)
+    # Everything is saved and closed. The interpreter's own teardown (collecting the model's and torch's
+    # hundreds of thousands of objects) would take 2-15 s more on a busy machine, and a service manager waits
+    # for it: leave now.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_import(args) -> int:
@@ -492,6 +496,10 @@ def build_parser() -> argparse.ArgumentParser:
     speed.add_argument("--sample", default="../shared/data/arxiv-sample.jsonl",
                        help="real papers whose texts and vectors seed the corpus")
     speed.add_argument("--model")
+    speed.add_argument("--clients", type=int, default=8, help="load phase: concurrent clients (default 8)")
+    speed.add_argument("--load-seconds", type=float, default=60,
+                       help="load phase: seconds of 60 %% event posts and 40 %% recommendations against a real "
+                            "`readnext serve` (default 60; 0 skips it)")
     speed.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     speed.set_defaults(func=cmd_bench_speed)
     return parser

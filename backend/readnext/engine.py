@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import __version__, storage
 from .atlas import reading_map
@@ -23,7 +24,8 @@ from .learn import BackgroundTrainer, Learner
 from .papers import Paper, canonical_id, check_text, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
-from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
+from .rank import DEFAULT, Context, RankSettings, Scored, profile_queries, recommend, score
+from .saver import IndexSaver
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
@@ -62,6 +64,9 @@ class ReadNext:
                  learn_in_background: bool = True):
         self.config = config
         self.ranking = ranking
+        # numpy's BLAS threads spin for work: on ranking's small matrices, with another thread or process on
+        # the other core, they made each product ~7x slower (3 ms against 20 ms, measured on this machine)
+        threadpool_limits(1, user_api="blas")
         self.home = storage.ensure_home(config.home)
         storage.remove_temporaries(self.home)  # a killed save's; one engine writes a data directory at a time
         self.embedder = embedder or load_embedder(config.model, config.device)
@@ -77,11 +82,16 @@ class ReadNext:
         self._embed_lock = threading.Lock()
         self._profile_lock = threading.Lock()
         self._profile: tuple[tuple, Profile] | None = None
+        self._near: tuple[Profile, int, np.ndarray] | None = None  # see _near_profile
+        self._labels: tuple[int, dict[str, int | None]] = (-1, {})  # see _cached_label_of
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
+        self._unsaved_lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self.index = self._open_index()
         self.learner = Learner(self.home, ranking)
         self._trainer = BackgroundTrainer(self.retrain_from_log) if learn_in_background else None
+        self._saver = IndexSaver(self.save_index, lambda: len(self._unsaved), self._save_due).start()
 
     # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
     def _open_index(self) -> VectorIndex:
@@ -105,22 +115,35 @@ class ReadNext:
             chunk = pending[start:start + 10_000]
             cached = self.corpus.cached_vectors(self.model, [h for _, h in chunk])
             self.index.add([label for label, _ in chunk], np.stack([cached[h] for _, h in chunk]))
-            self._unsaved.update(chunk)
+            self._mark_unsaved(chunk)
         if pending:
             self.save_index()
         return len(pending)
 
     def save_index(self) -> None:
-        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py)."""
-        added, self._unsaved = self._unsaved, {}
-        try:
-            self.index.save(self.index_path)
-        except BaseException:
-            self._unsaved.update(added)
-            raise
-        self.corpus.mark_indexed(added.items())
+        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py).
+        Every addition taken here is in the index already, so in the snapshot the save writes."""
+        with self._save_lock:
+            with self._unsaved_lock:
+                added, self._unsaved = self._unsaved, {}
+            try:
+                self.index.save(self.index_path)
+            except BaseException:
+                self._mark_unsaved(added.items())
+                raise
+            self.corpus.mark_indexed(added.items())
+
+    def _mark_unsaved(self, entries) -> None:
+        with self._unsaved_lock:
+            self._unsaved.update(entries)
+
+    def _save_due(self) -> int:
+        # a save writes the whole index (seconds at a million papers): at scale, wait for 1 % of it, which a
+        # restart after a crash re-adds from the vector cache in seconds
+        return max(self.config.index_save_every, len(self.index) // 100)
 
     def close(self) -> None:
+        self._saver.stop()
         if self._trainer is not None:
             self._trainer.close()
         if self._unsaved:
@@ -159,15 +182,15 @@ class ReadNext:
             self.corpus.store_vectors(self.model, fresh)
             cached.update(fresh)
         self.index.add(list(hashes), np.stack([cached[hashes[label]] for label in hashes]))
-        self._unsaved.update(hashes)
-        if len(self._unsaved) >= self.config.index_save_every:
-            self.save_index()
+        self._mark_unsaved(hashes.items())
+        self._saver.changed()  # the saver's thread saves; no request waits for it
 
     def add_new_papers(self, papers: list[Paper], vectors: np.ndarray) -> list[int]:
         """Papers known to be new whose vectors were computed elsewhere (a bulk build): no merging, no embedding."""
         labels = self.corpus.add_new(papers, self.model, vectors)
         self.index.add(labels, vectors)
-        self._unsaved.update(zip(labels, (p.content_hash() for p in papers)))
+        self._mark_unsaved(zip(labels, (p.content_hash() for p in papers)))
+        self._saver.changed()
         self._papers_version += 1
         return labels
 
@@ -237,8 +260,21 @@ class ReadNext:
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
                 merges = self.history.settings().get("interest_merges", [])
-                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now, merges))
+                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now, merges,
+                                                    self._cached_label_of(), self.terms.words))
             return self._profile[1]
+
+    def _cached_label_of(self):
+        """corpus.label_of, remembered until the papers change (a merge can move an id to another label)."""
+        if self._labels[0] != self._papers_version:
+            self._labels = (self._papers_version, {})
+        known = self._labels[1]
+
+        def label_of(paper_id: str) -> int | None:
+            if paper_id not in known:
+                known[paper_id] = self.corpus.label_of(paper_id)
+            return known[paper_id]
+        return label_of
 
     # --- recommendations -------------------------------------------------------------------------------------
     def context(self, spec) -> Context:
@@ -280,7 +316,7 @@ class ReadNext:
             return Recommendations(mode=mode, note=note)
         adjust = self.learner.adjuster(profile, context, self.index, self.corpus, self.terms)
         ranked = recommend(profile, context, self.index, k + len(excluded), self.ranking, diverse=diversify,
-                           terms=self.terms, adjust=adjust)
+                           terms=self.terms, adjust=adjust, near_profile=self._near_profile(profile))
         ranked = [s for s in ranked if s.label not in excluded][:k]
         items = self._explained(profile, ranked, explain, context.query, adjust)
         if any(first.score < second.score for first, second in zip(items, items[1:])):
@@ -293,6 +329,17 @@ class ReadNext:
         if not isinstance(ids, list) or len(ids) > MAX_EXCLUDE or not all(isinstance(i, str) for i in ids):
             raise ValidationError(f"'exclude' must be a list of at most {MAX_EXCLUDE} paper ids")
         return {label for label in map(self.corpus.label_of, ids) if label is not None}
+
+    def _near_profile(self, profile: Profile):
+        """The labels near this profile's queries, searched once per profile and fetch size."""
+        def near(fetch: int) -> np.ndarray:
+            kept = self._near
+            if kept is None or kept[0] is not profile or kept[1] != fetch:
+                queries = profile_queries(profile)
+                labels = self.index.search(np.stack(queries), fetch)[0].ravel() if queries else np.zeros(0, np.int64)
+                kept = self._near = (profile, fetch, labels)
+            return kept[2]
+        return near
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
@@ -322,9 +369,8 @@ class ReadNext:
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
                                    state=profile.states.get(s.label)) for s in ranked if s.label in papers]
-        counts = self.corpus.term_counts({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
-        words = set().union(*(counts.get(s.label, {}).keys() for s in ranked))
-        explainer = Explainer(profile, self.corpus.document_frequencies(words), self.corpus.count(), counts, query)
+        words, df = self.terms.words({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
+        explainer = Explainer(profile, df, self.corpus.count(), words, query)
 
         def reasons(s: Scored) -> list[dict]:
             found = explainer.reasons(s, papers[s.label])

@@ -7,17 +7,43 @@ model; the vector file is flushed before it.
 """
 from __future__ import annotations
 
+import os
 import threading
+import traceback
+from collections import OrderedDict
 from pathlib import Path
 
 import hnswlib
 import numpy as np
 
 from . import storage
+from .errors import ReadNextError
 
 M = 16
 EF_CONSTRUCTION = 200
 EF_SEARCH = 128
+RECENT_ROWS = 20_000  # 30 MB of 384-dimensional rows
+
+
+def _forked(work) -> int:
+    """Run `work` in a forked child (a copy-on-write snapshot of this process); returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: only this thread exists here; it must leave without running the parent's cleanup
+        code = 1
+        try:
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _wait(pid: int) -> None:
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != 0:
+        raise ReadNextError(f"saving the index failed (exit status {code})")
 
 
 _HEADER = np.dtype([("offset_level0", "<u8"), ("max_elements", "<u8"), ("count", "<u8"), ("element_size", "<u8"),
@@ -63,6 +89,9 @@ class VectorIndex:
         self.model = model
         self.lock = threading.RLock()
         self._rows = storage.VectorFile(_rows_path(path), dim)
+        # rows read lately: a user's neighbourhood (history, interests, their nearby papers) is read on every
+        # request, while each read from the file is a system call
+        self._recent: OrderedDict[int, np.ndarray] = OrderedDict()
         self._index = _loaded or hnswlib.Index(space="ip", dim=dim)
         if _loaded is None:
             self._index.init_index(max_elements=capacity, ef_construction=EF_CONSTRUCTION, M=M)
@@ -115,14 +144,26 @@ class VectorIndex:
             self._rows.write(chunk, np.asarray(self._index.get_items(chunk), dtype=np.float32))
 
     def save(self, path: Path) -> None:
+        """Save atomically. hnswlib holds the GIL while it writes (seconds at a million vectors), which would
+        stop every thread of a server; where the OS can fork, a child writes a copy-on-write snapshot taken
+        under the lock instead, and this thread (and only this thread) waits for it."""
         with self.lock:
             self._rows.flush()
-            with storage.atomic_path(path) as tmp:
-                self._index.save_index(str(tmp))
-            storage.atomic_write_json(Path(str(path) + ".json"), {
-                "model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
-                "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
-                "rows": len(self._rows)})
+            header = {"model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
+                      "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
+                      "rows": len(self._rows)}
+            if hasattr(os, "fork"):
+                child = _forked(lambda: self._write_index(path))
+            else:
+                self._write_index(path)
+                child = None
+        if child is not None:
+            _wait(child)  # outside the lock: searches and additions go on meanwhile
+        storage.atomic_write_json(Path(str(path) + ".json"), header)
+
+    def _write_index(self, path: Path) -> None:
+        with storage.atomic_path(path) as tmp:
+            self._index.save_index(str(tmp))
 
     # --- contents -------------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -151,6 +192,8 @@ class VectorIndex:
                 self._deleted.discard(label)
             vectors = np.asarray(vectors, dtype=np.float32)
             self._rows.write(labels, vectors)
+            for label in labels.tolist():
+                self._recent.pop(label, None)
             self._index.add_items(vectors, labels)
             self._mark_live(labels, True)
 
@@ -162,11 +205,20 @@ class VectorIndex:
                 self._mark_live([label], False)
 
     def vectors(self, labels) -> np.ndarray:
-        labels = list(labels)
+        labels = [int(l) for l in labels]
         if not labels:
             return np.zeros((0, self.dim), np.float32)
         with self.lock:
-            return self._rows.read(labels)
+            cache = self._recent
+            missing = [l for l in dict.fromkeys(labels) if l not in cache]
+            if missing:
+                cache.update(zip(missing, self._rows.read(missing)))
+            for label in labels:
+                cache.move_to_end(label)
+            found = np.stack([cache[l] for l in labels])
+            while len(cache) > RECENT_ROWS:
+                cache.popitem(last=False)
+            return found
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(labels, cosine similarities) of the k nearest live vectors of each query row."""

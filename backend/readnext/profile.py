@@ -187,9 +187,14 @@ def join_groups(groups: list[np.ndarray], rows: list[tuple[int, int]]) -> list[n
     return groups
 
 
-def build_profile(events: list[Event], corpus, index, now_ms: int,
-                  merges: list[list[str]] = ()) -> Profile:
-    states, positive, negative = summarise(events, corpus.label_of, now_ms)
+def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[list[str]] = (),
+                  label_of=None, words=None) -> Profile:
+    """`merges`: pairs of papers whose interests the user joined. `label_of` and `words` (labels -> (each
+    paper's word counts, their document frequencies)): the corpus's, or cached ones (sparse.TermSimilarity.words):
+    over a long history, one SQLite lookup per event and the words of up to MAX_HISTORY papers, read again on
+    every change of the history, add up."""
+    label_of = label_of or corpus.label_of
+    states, positive, negative = summarise(events, label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
     heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
     labels = np.array(heaviest[:MAX_HISTORY], dtype=np.int64)
@@ -198,9 +203,10 @@ def build_profile(events: list[Event], corpus, index, now_ms: int,
     neg_labels = np.array([l for l in negative if l in indexed], dtype=np.int64)
     papers = corpus.by_labels(set(states) | set(labels.tolist()))
     row_of = {int(label): row for row, label in enumerate(labels)}
-    merged_rows = [(row_of.get(corpus.label_of(a)), row_of.get(corpus.label_of(b))) for a, b in merges]
+    merged_rows = [(row_of.get(label_of(a)), row_of.get(label_of(b))) for a, b in merges]
     merged_rows = [(a, b) for a, b in merged_rows if a is not None and b is not None]
-    interests = _interests(labels, weights, vectors, papers, corpus, merged_rows) if len(labels) else []
+    interests = _interests(labels, weights, vectors, papers, corpus, words or _corpus_words(corpus), merged_rows) \
+        if len(labels) else []
     queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
     return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,
                    negative_labels=neg_labels, negative_vectors=index.vectors(neg_labels),
@@ -208,12 +214,18 @@ def build_profile(events: list[Event], corpus, index, now_ms: int,
                    states=states, papers=papers, queries=queries)
 
 
-def _interests(labels, weights, vectors, papers, corpus, merged_rows=()) -> list[Interest]:
+def _corpus_words(corpus):
+    def words(labels):
+        counts = corpus.term_counts(labels)
+        return counts, corpus.document_frequencies(set().union(*map(set, counts.values())))
+    return words
+
+
+def _interests(labels, weights, vectors, papers, corpus, words_of, merged_rows=()) -> list[Interest]:
     groups = join_groups(cluster(vectors, weights), merged_rows)
     groups = sorted(groups, key=lambda g: -weights[g].sum())
-    words = corpus.term_counts(labels.tolist())
+    words, df = words_of(labels.tolist())
     member_words = [[words.get(int(labels[i]), {}) for i in g] for g in groups]
-    df = corpus.document_frequencies(set().union(*(set(c) for c in words.values())))
     n_docs = max(corpus.count(), 1)
 
     def idf(term):

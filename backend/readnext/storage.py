@@ -360,7 +360,14 @@ class VectorFile:
         self._map[labels] = vectors
 
     def read(self, labels) -> np.ndarray:
-        return np.array(self._map[np.asarray(labels, dtype=np.int64)], dtype=np.float32)
+        labels = np.asarray(labels, dtype=np.int64)
+        if self.path is None or not len(labels):
+            return np.array(self._map[labels], dtype=np.float32)
+        # pread rather than the mapping: a page faulted in through the mapping stays in this process's
+        # resident set (with its neighbours, read around it), though only a few rows of it are ever used
+        with open(self.path, "rb", buffering=0) as handle:
+            data = b"".join(os.pread(handle.fileno(), self.row_bytes, int(label) * self.row_bytes) for label in labels)
+        return np.frombuffer(data, dtype=np.float32).reshape(len(labels), self.dim).copy()
 
     def flush(self) -> None:
         if isinstance(self._map, np.memmap):
