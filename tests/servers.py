@@ -64,7 +64,7 @@ class Server:
         request = urllib.request.Request(f"{self.url}/{path}", data=data, method=method)
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        if token and path != "status":
+        if token and (self.home / "token").exists():
             request.add_header("Authorization", f"Bearer {self.token}")
         for key, value in (headers or {}).items():
             request.add_header(key, value)

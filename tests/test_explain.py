@@ -44,3 +44,20 @@ def test_a_search_context_is_named_as_such(engine):
     item = engine.recommend({"query": "protein folding"}, 1).items[0]
     context = next(r for r in item.reasons if r["kind"] == "context")
     assert context["text"].startswith("Close to your search “protein folding”")
+
+
+def test_the_reason_says_what_the_history_paper_is_to_the_user(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    engine.record([{"id": "mine", "type": "authored", "paper": papers[0]},
+                   {"id": "kept", "type": "save", "paper": papers[9]},
+                   {"id": "read", "type": "view", "paper": papers[17], "seconds": 90}])
+    texts = {}
+    for item in engine.recommend(None, 20).items:
+        for reason in item.reasons:
+            if reason["kind"] == "history":
+                texts[reason["paper_id"]] = (reason["state"], reason["text"])
+    assert texts[papers[0]["id"]][0] == "own"
+    assert texts[papers[0]["id"]][1].startswith(f"Close to your paper “{papers[0]['title']}”")
+    assert texts[papers[9]["id"]][1].startswith(f"Because you saved “{papers[9]['title']}”")
+    assert texts[papers[17]["id"]][1].startswith(f"Because you read “{papers[17]['title']}”")

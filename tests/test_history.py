@@ -47,3 +47,24 @@ def test_settings_persist(tmp_path):
     history.update_settings({"follow": ["cs.LG"]})
     history.close()
     assert History(tmp_path).settings() == {"follow": ["cs.LG"]}
+
+
+def shown(i, ids):
+    return parse_event({"id": f"s{i}", "type": "shown", "paper_ids": ids, "ts": 1_700_000_000_000 + i,
+                        "url": "https://arxiv.org/abs/2106.09608"})[0]
+
+
+@pytest.mark.parametrize("ids", [None, [], "2106.09608", [1, 2], ["x"] * 101])
+def test_a_shown_list_needs_its_paper_ids(ids):
+    with pytest.raises(ValidationError, match="paper_ids"):
+        shown(1, ids)
+
+
+def test_a_shown_list_is_kept_in_order_and_loses_a_forgotten_paper(tmp_path):
+    history = History(tmp_path)
+    history.record([shown(1, ["arXiv:2106.09608v2", "0704.0001", "doi:10.1/x"]), shown(2, ["0704.0001"]), ev(3)])
+    (first, second, view) = History(tmp_path).events()
+    assert first.paper_ids == ["2106.09608", "0704.0001", "doi:10.1/x"] and first.paper_id is None
+    assert "paper_ids" not in (tmp_path / "events.jsonl").read_text().splitlines()[2]  # other rows as before
+    assert history.forget({"0704.0001"}) == 1  # the list of that paper alone goes; the other loses it
+    assert [e.paper_ids for e in History(tmp_path).events()] == [["2106.09608", "doi:10.1/x"], None]

@@ -1,3 +1,5 @@
+from collections import Counter
+
 import numpy as np
 
 from conftest import topic_papers
@@ -58,3 +60,40 @@ def test_one_topic_stays_one_interest():
 def test_own_papers_count_like_saves_and_say_so():
     states, positive, _ = summarise(events(("authored", "topic:a", NOW), ("save", "topic:b", NOW)), label_of, NOW)
     assert states == {1: "own", 2: "saved"} and positive[1] == positive[2]
+
+
+def test_labels_are_the_words_that_characterise_an_interest_ties_by_weight_not_alphabet():
+    from readnext.profile import label_terms
+    # Two papers of one interest: every word equally rare in the corpus, so only use can tell them apart.
+    members = [{"adakitic": 1, "adjacent": 1, "assigned": 1, "magma": 6, "subduction": 4, "slab": 3},
+               {"adakitic": 1, "adjacent": 1, "assigned": 1, "magma": 5, "subduction": 3, "slab": 2}]
+    assert label_terms(members, [1.0, 1.0], lambda term: 5.0, Counter()) == ["magma", "subduction", "slab"]
+    # Against the corpus: a word every paper has ("method") loses to the rarer ones however often it is used.
+    idf = {"method": 1.0}.get
+    members = [{"method": 9, "magma": 2, "slab": 1}, {"method": 9, "magma": 1, "slab": 1}]
+    assert label_terms(members, [2.0, 1.0], lambda t: idf(t, 6.0), Counter(), top=2) == ["magma", "slab"]
+
+
+def test_a_one_paper_interest_is_named_by_its_paper(engine):
+    papers = topic_papers()
+    engine.record([{"id": "v0", "type": "view", "paper": papers[0], "seconds": 90}])
+    [interest] = engine.profile().interests
+    assert interest.label == papers[0]["title"]
+
+
+def test_merged_interests_stay_one(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(papers)])
+    first, second = [engine.profile().papers[i.members[0]].id for i in engine.profile().interests[:2]]
+    summary = engine.merge_interests(first, second)
+    assert len(summary["interests"]) == 2
+    merged = next(i for i in summary["interests"] if {first, second} <= {p["id"] for p in i["papers"]})
+    assert len(merged["papers"]) == 16
+
+
+def test_undo_brings_back_a_dismissed_or_hidden_paper_and_takes_back_authorship():
+    states, positive, negative = summarise(events(
+        ("view", "topic:a", NOW), ("dismiss", "topic:a", NOW + 1), ("undismiss", "topic:a", NOW + 2),
+        ("save", "topic:b", NOW), ("hide", "topic:b", NOW + 1), ("unhide", "topic:b", NOW + 2),
+        ("authored", "topic:c", NOW), ("unauthored", "topic:c", NOW + 1)), label_of, NOW)
+    assert states == {1: "read", 2: "saved"} and negative == {} and set(positive) == {1, 2}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import asdict
 import logging
 import re
 from dataclasses import asdict
@@ -15,7 +16,7 @@ from .config import Config
 from .engine import ReadNext
 from .errors import Forbidden, ReadNextError, Unauthorized, ValidationError
 from .follow import make_client, policy_of, settings_view, update_fetch_settings
-from .importer import import_request
+from .importer import import_library_text, import_request
 from .jobs import Jobs, backfill_work, import_work
 from .pairing import Pairings
 from .sources.bibtex import papers_to_bibtex
@@ -26,7 +27,7 @@ PAIRING_PATHS = {f"{PREFIX}/pair/start", f"{PREFIX}/pair/status"}  # no token ye
 OPEN_PATHS = {f"{PREFIX}/status"} | PAIRING_PATHS
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               429: "too_many_requests", 503: "model_unavailable"}
+               429: "too_many_requests", 503: "model_unavailable", 507: "insufficient_storage"}
 log = logging.getLogger("readnext.api")
 
 
@@ -59,14 +60,17 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
             raise Forbidden("pairing is started by the ReadNext extension (from its options page)")
         if request.method == "OPTIONS" or request.path in OPEN_PATHS:
             return None
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.startswith("Bearer ") else ""
-        if not token or not hmac.compare_digest(token.encode(), engine.token.encode()):
+        if not paired():
             raise Unauthorized("missing or wrong pairing token: click Pair in the extension's options and "
                                "confirm the code with `readnext pair`")
         if request.method in ("POST", "PUT") and not request.is_json:
             raise ValidationError("send JSON with Content-Type: application/json")
         return None
+
+    def paired() -> bool:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        return bool(token) and hmac.compare_digest(token.encode(), engine.token.encode())
 
     @app.errorhandler(ReadNextError)
     def readnext_error(error: ReadNextError):
@@ -87,14 +91,17 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         return _error(500, f"internal error: {type(error).__name__}; see the server log")
 
     def body() -> dict:
-        data = request.get_json()
+        try:
+            data = request.get_json()
+        except RecursionError:  # Python's JSON parser recurses once per level: ~1,000 levels exhaust it
+            raise ValidationError("the JSON is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValidationError("the body must be a JSON object")
         return data
 
     @app.get(f"{PREFIX}/status")
     def status():
-        return jsonify(engine.status())
+        return jsonify(engine.status() if paired() else engine.public_status())
 
     pairings = Pairings(engine.token)
 
@@ -132,7 +139,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.post(f"{PREFIX}/recommend")
     def recommend():
         data = body()
-        return jsonify(engine.recommend(data.get("context"), data.get("k", 10)).to_dict())
+        return jsonify(engine.recommend(data.get("context"), data.get("k", 10), exclude=data.get("exclude")).to_dict())
 
     @app.post(f"{PREFIX}/score")
     def score():
@@ -161,6 +168,32 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.get(f"{PREFIX}/profile")
     def profile():
         return jsonify(engine.profile_summary())
+
+    # --- the Your ReadNext page (docs/extension.md) ---------------------------------------------------------
+    @app.post(f"{PREFIX}/interests/merge")
+    def merge_interests():
+        papers = body().get("papers")
+        if not (isinstance(papers, list) and len(papers) == 2 and all(isinstance(p, str) for p in papers)):
+            raise ValidationError("'papers' must be two paper ids, one of each interest")
+        return jsonify(engine.merge_interests(*papers))
+
+    @app.delete(f"{PREFIX}/interests/<path:paper_id>")
+    def remove_interest(paper_id: str):
+        return jsonify({"deleted": engine.remove_interest(paper_id)})
+
+    @app.get(f"{PREFIX}/map")
+    def reading_map():
+        return jsonify(engine.reading_map())
+
+    @app.get(f"{PREFIX}/usage")
+    def usage():
+        return jsonify(engine.disk_usage())
+
+    @app.post(f"{PREFIX}/import/text")
+    def import_text():
+        data = body()
+        report = import_library_text(engine, data.get("text"), data.get("format"), data.get("as", "reading-list"))
+        return jsonify(asdict(report))
 
     @app.get(f"{PREFIX}/papers/<path:paper_id>")
     def paper(paper_id: str):

@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
-import signal
 import sys
 import textwrap
 import time
@@ -55,31 +53,40 @@ def cmd_serve(args) -> int:
     with storage.exclusive_lock(config.home / "lock"):
         from .api import create_app
         from .engine import ReadNext
+        from .follow import Follower, fetch_settings
+        from .server import listen, serve_until_stopped
         engine = ReadNext(config)
         app = create_app(config, engine)
-        # CLI commands run beside the server ask it rather than open the data directory themselves
-        storage.atomic_write_json(client.server_file(config), {"port": config.port, "pid": os.getpid()})
         # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
         jobs = app.extensions["readnext.jobs"].start()
-        from .follow import Follower, fetch_settings
         follower = Follower(engine, lambda: _arxiv_client(config)).start()  # idle, sends nothing, unless opted in
-
-        def shutdown(signum, _frame):
+        # CLI commands run beside the server ask it rather than open the data directory themselves
+        server_file = client.server_file(config)
+        storage.atomic_write_json(server_file, {"port": config.port, "pid": os.getpid()})
+        try:
+            server = listen(app, config.host, config.port)
+            if engine.history.set_aside:
+                print(f"events.jsonl: {engine.history.set_aside} line(s) that are not acknowledged events (a torn "
+                      f"last line, other data) moved to events.rejected; `readnext check` lists them", flush=True)
+            print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
+                  f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
+            following = fetch_settings(engine.history)
+            print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
+                  if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
+            serve_until_stopped(server)
+        finally:
+            # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
             jobs.stop()
             follower.stop(timeout=5)
             engine.close()
-            sys.exit(0)
-
-        signal.signal(signal.SIGTERM, shutdown)
-        signal.signal(signal.SIGINT, shutdown)
-        print(f"ReadNext {__version__} serving on http://{config.host}:{config.port} "
-              f"(model {engine.model}, {engine.corpus.count()} papers, data in {config.home})", flush=True)
-        following = fetch_settings(engine.history)
-        print(f"following arXiv: {', '.join(following['categories'])} every {following['interval_hours']:g} h"
-              if following["enabled"] else "following arXiv: off (no network traffic)", flush=True)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app.run(host=config.host, port=config.port, threaded=True, use_reloader=False)
-    return 0
+            if (storage.read_json(server_file) or {}).get("pid") == os.getpid():
+                storage.remove(server_file)
+        print("ReadNext stopped", flush=True)
+    # Everything is saved and closed. The interpreter's own teardown (collecting the model's and torch's
+    # hundreds of thousands of objects) would take 2-15 s more on a busy machine, and a service manager waits
+    # for it: leave now.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_import(args) -> int:
@@ -119,8 +126,9 @@ def cmd_import(args) -> int:
         return _print_library(report, args)
     resumed = f", resumed at byte {report.resumed_at:,}" if report.resumed_at else ""
     filtered = f", {report.filtered:,} filtered out" if report.filtered else ""
+    caught_up = f", {report.caught_up:,} left unembedded by an interrupted run embedded" if report.caught_up else ""
     print(f"imported {report.stored:,} papers from {report.read:,} lines in {report.seconds:.1f} s "
-          f"({report.skipped} skipped{filtered}{resumed})")
+          f"({report.skipped} skipped{filtered}{resumed}{caught_up})")
     if report.malformed_lines:
         print("unreadable lines: " + ", ".join(map(str, report.malformed_lines))
               + (" ..." if report.skipped > len(report.malformed_lines) else ""))
@@ -320,6 +328,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from .check import check, repair
+    config = _config(args)
+    if args.repair:
+        storage.ensure_home(config.home)
+        with storage.exclusive_lock(config.home / "lock"):
+            for line in repair(config):
+                print(f"repaired {line}")
+    report = check(config)
+    for problem in report.problems:
+        print(problem.line())
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.problems:
+        return 1
+    print(f"{config.home}: no problems found")
+    return 0
+
+
 def cmd_pair(args) -> int:
     config = _config(args)
     if args.token:  # the manual path, for setups without a terminal beside the browser
@@ -355,6 +382,23 @@ def _choose_request(requests: list[dict]) -> str | None:
         return input("Type the code the extension shows (nothing to cancel): ").strip() or None
     except EOFError:
         raise ReadNextError("no answer on standard input: confirm with `readnext pair --confirm CODE`") from None
+
+
+def cmd_train(args) -> int:
+    config = _config(args)
+    if client.running_server(config) is not None:
+        print("the running server trains the ranking itself after new events: nothing to do")
+        return 0
+    storage.ensure_home(config.home)
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = _engine(args)
+        try:
+            trained = engine.retrain_from_log()
+        finally:
+            engine.close()
+    state = "ranks your lists" if trained["active"] else "waits for more (the fixed formula ranks)"
+    print(f"learned from {trained['choice_sets']} lists with {trained['chosen']} papers opened: the model {state}")
+    return 0
 
 
 def cmd_bench_speed(args) -> int:
@@ -414,6 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = command("fetch", cmd_fetch, "ask arXiv once for new papers in the categories you follow")
     fetch.add_argument("--categories", nargs="+", help="follow these for this run (your consent to ask arXiv)")
     fetch.add_argument("--model")
+    train = command("train", cmd_train, "learn the ranking again from your whole history (docs/ranking.md)")
+    train.add_argument("--model")
     rec = command("recommend", cmd_recommend, "what to read next, with the reasons")
     rec.add_argument("--context", help="a paper id in the corpus, or text to search for")
     rec.add_argument("-k", type=int, default=10)
@@ -424,6 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["json", "bibtex"], default="json")
     exp.add_argument("--out", help="file to write (default: standard output)")
     exp.add_argument("--model")
+    chk = command("check", cmd_check, "verify the data directory (event log, papers, index, settings); "
+                                       "--repair rebuilds what can be rebuilt, keeping a copy of what it replaces")
+    chk.add_argument("--repair", action="store_true")
+    chk.add_argument("--model")
     pair = command("pair", cmd_pair, "confirm the code the extension shows, so that it gets its token")
     pair.add_argument("--confirm", metavar="CODE", help="confirm this code without asking")
     pair.add_argument("--token", action="store_true", help="print the token instead, to paste into the options")
@@ -446,6 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--limit", type=int, help="only the first N users")
     quality.add_argument("--no-baselines", action="store_true")
     quality.add_argument("--no-feedback", action="store_true")
+    quality.add_argument("--browse", choices=["both", "tune", "report", "none"], default="both",
+                         help="browsing simulation on the tune half of the users, the report half, both or none")
+    quality.add_argument("--browse-only", action="store_true", help="the browsing simulation and nothing else")
     quality.set_defaults(func=cmd_bench_quality)
     speed = benches.add_parser("speed", help="latency, memory and throughput at scale (docs/benchmarks.md)",
                                description="latency, memory and throughput at scale (docs/benchmarks.md)")
@@ -454,6 +507,10 @@ def build_parser() -> argparse.ArgumentParser:
     speed.add_argument("--sample", default="../shared/data/arxiv-sample.jsonl",
                        help="real papers whose texts and vectors seed the corpus")
     speed.add_argument("--model")
+    speed.add_argument("--clients", type=int, default=8, help="load phase: concurrent clients (default 8)")
+    speed.add_argument("--load-seconds", type=float, default=60,
+                       help="load phase: seconds of 60 %% event posts and 40 %% recommendations against a real "
+                            "`readnext serve` (default 60; 0 skips it)")
     speed.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     speed.set_defaults(func=cmd_bench_speed)
     from .bench.embedding import add_arguments as embed_arguments

@@ -7,22 +7,30 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import __version__, storage
+from .atlas import reading_map
+from .attribution import describe, faithful
+from .choices import choice_sets
 from .config import Config
 from .corpus import Corpus
 from .embed import Embedder, embedder_status, load_embedder
-from .errors import NotFound, ValidationError
+from .errors import DamagedData, NotFound, ValidationError
 from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
-from .papers import Paper, canonical_id, paper_from_dict
+from .learn import BackgroundTrainer, Learner
+from .papers import Paper, canonical_id, check_text, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
-from .rank import DEFAULT, Context, RankSettings, Scored, recommend, score
+from .rank import DEFAULT, Context, RankSettings, Scored, profile_queries, recommend, score
+from .saver import IndexSaver
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500
+MAX_EXCLUDE = 500  # a page's own papers, left out of its "more for you"
+MAP_RECOMMENDATIONS = 20
 ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
               "with a higher score.")
 
@@ -52,23 +60,38 @@ class Recommendations:
 
 
 class ReadNext:
-    def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT):
+    def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT,
+                 learn_in_background: bool = True):
         self.config = config
         self.ranking = ranking
+        # numpy's BLAS threads spin for work: on ranking's small matrices, with another thread or process on
+        # the other core, they made each product ~7x slower (3 ms against 20 ms, measured on this machine)
+        threadpool_limits(1, user_api="blas")
         self.home = storage.ensure_home(config.home)
+        storage.remove_temporaries(self.home)  # a killed save's; one engine writes a data directory at a time
         self.embedder = embedder or load_embedder(config)
         self.model = self.embedder.name
         self.corpus = Corpus(self.home / "papers.sqlite")
         self.terms = TermSimilarity(self.corpus)
         self.history = History(self.home)
+        if self.corpus.count() == 0 and self.history.paper_copies:  # lost or replaced: the log can restore it
+            raise DamagedData(self.home / "papers.sqlite", "holds no papers but events.jsonl holds copies of "
+                              f"{self.history.paper_copies} papers of your history")
         self.token = storage.load_or_create_token(self.home / "token")
         self.index_path = self.home / "index.hnsw"
         self._embed_lock = threading.Lock()
         self._profile_lock = threading.Lock()
         self._profile: tuple[tuple, Profile] | None = None
+        self._near: tuple[Profile, int, np.ndarray] | None = None  # see _near_profile
+        self._labels: tuple[int, dict[str, int | None]] = (-1, {})  # see _cached_label_of
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
+        self._unsaved_lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self.index = self._open_index()
+        self.learner = Learner(self.home, ranking)
+        self._trainer = BackgroundTrainer(self.retrain_from_log) if learn_in_background else None
+        self._saver = IndexSaver(self.save_index, lambda: len(self._unsaved), self._save_due).start()
 
     # --- start-up: the index, the vectors and the corpus must agree ------------------------------------------
     def _open_index(self) -> VectorIndex:
@@ -92,22 +115,37 @@ class ReadNext:
             chunk = pending[start:start + 10_000]
             cached = self.corpus.cached_vectors(self.model, [h for _, h in chunk])
             self.index.add([label for label, _ in chunk], np.stack([cached[h] for _, h in chunk]))
-            self._unsaved.update(chunk)
+            self._mark_unsaved(chunk)
         if pending:
             self.save_index()
         return len(pending)
 
     def save_index(self) -> None:
-        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py)."""
-        added, self._unsaved = self._unsaved, {}
-        try:
-            self.index.save(self.index_path)
-        except BaseException:
-            self._unsaved.update(added)
-            raise
-        self.corpus.mark_indexed(added.items())
+        """Save the index, then record in the corpus which texts it holds (in that order: see corpus.py).
+        Every addition taken here is in the index already, so in the snapshot the save writes."""
+        with self._save_lock:
+            with self._unsaved_lock:
+                added, self._unsaved = self._unsaved, {}
+            try:
+                self.index.save(self.index_path)
+            except BaseException:
+                self._mark_unsaved(added.items())
+                raise
+            self.corpus.mark_indexed(added.items())
+
+    def _mark_unsaved(self, entries) -> None:
+        with self._unsaved_lock:
+            self._unsaved.update(entries)
+
+    def _save_due(self) -> int:
+        # a save writes the whole index (seconds at a million papers): at scale, wait for 1 % of it, which a
+        # restart after a crash re-adds from the vector cache in seconds
+        return max(self.config.index_save_every, len(self.index) // 100)
 
     def close(self) -> None:
+        self._saver.stop()
+        if self._trainer is not None:
+            self._trainer.close()
         if self._unsaved:
             self.save_index()
         self.history.close()
@@ -144,15 +182,15 @@ class ReadNext:
             self.corpus.store_vectors(self.model, fresh)
             cached.update(fresh)
         self.index.add(list(hashes), np.stack([cached[hashes[label]] for label in hashes]))
-        self._unsaved.update(hashes)
-        if len(self._unsaved) >= self.config.index_save_every:
-            self.save_index()
+        self._mark_unsaved(hashes.items())
+        self._saver.changed()  # the saver's thread saves; no request waits for it
 
     def add_new_papers(self, papers: list[Paper], vectors: np.ndarray) -> list[int]:
         """Papers known to be new whose vectors were computed elsewhere (a bulk build): no merging, no embedding."""
         labels = self.corpus.add_new(papers, self.model, vectors)
         self.index.add(labels, vectors)
-        self._unsaved.update(zip(labels, (p.content_hash() for p in papers)))
+        self._mark_unsaved(zip(labels, (p.content_hash() for p in papers)))
+        self._saver.changed()
         self._papers_version += 1
         return labels
 
@@ -166,6 +204,14 @@ class ReadNext:
         pending = self.corpus.unembedded(self.model, limit=batch)
         self.embed_and_index(pending)
         return len(pending)
+
+    def embed_all_pending(self) -> int:
+        """Embed and index every stored paper left without a vector, and save the index."""
+        done = 0
+        while count := self.embed_pending():
+            done += count
+        self.save_index()
+        return done
 
     def paper(self, paper_id: str) -> Paper:
         found = self.corpus.get(paper_id)
@@ -198,16 +244,37 @@ class ReadNext:
             if paper is not None:
                 event.paper_id = stored[paper.id]  # a merged copy may have changed the paper's id
             events.append(event)
-        fresh, duplicates = self.history.record(events)
+        fresh, duplicates = self.history.record(events, self._paper_copies(events))
+        if fresh and self._trainer is not None:
+            self._trainer.poke()
         return {"accepted": len(fresh), "duplicates": duplicates, "rejected": rejected}
+
+    def _paper_copies(self, events) -> dict[str, dict]:
+        """The stored papers of the events that make the history (impressions do not), for the log to keep."""
+        ids = {e.paper_id for e in events if e.paper_id and e.type != "impression"}
+        return {paper.id: paper.to_dict() for paper in filter(None, map(self.corpus.get, ids))}
 
     def profile(self) -> Profile:
         key = (self.history.version, self._papers_version)
         with self._profile_lock:
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
-                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now))
+                merges = self.history.settings().get("interest_merges", [])
+                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now, merges,
+                                                    self._cached_label_of(), self.terms.words))
             return self._profile[1]
+
+    def _cached_label_of(self):
+        """corpus.label_of, remembered until the papers change (a merge can move an id to another label)."""
+        if self._labels[0] != self._papers_version:
+            self._labels = (self._papers_version, {})
+        known = self._labels[1]
+
+        def label_of(paper_id: str) -> int | None:
+            if paper_id not in known:
+                known[paper_id] = self.corpus.label_of(paper_id)
+            return known[paper_id]
+        return label_of
 
     # --- recommendations -------------------------------------------------------------------------------------
     def context(self, spec) -> Context:
@@ -229,26 +296,50 @@ class ReadNext:
         if query is not None:
             if not isinstance(query, str) or not query.strip():
                 raise ValidationError("'query' must be a non-empty string")
+            check_text(query, "'query'")
             with self._embed_lock:
                 vector = self.embedder.embed([" ".join(query.split())[:1000]])[0]
             return Context(vector=vector, query=query)
         return Context()
 
     def recommend(self, context_spec=None, k: int = 10, diversify: bool = True,
-                  explain: bool = True) -> Recommendations:
-        """The k papers to read next. `diversify=False` returns them in score order and `explain=False`
-        without reasons: the benchmark's way to measure the ranking itself."""
+                  explain: bool = True, exclude=None) -> Recommendations:
+        """The k papers to read next, none of those in `exclude` (ids: the papers the page already lists).
+        `diversify=False` returns them in score order and `explain=False` without reasons: the benchmark's way
+        to measure the ranking itself."""
         k = _check_k(k)
+        excluded = self._labels_of(exclude)
         context = self.context(context_spec)
         profile = self.profile()
         mode, note = _mode(profile, context)
         if mode == "empty":
             return Recommendations(mode=mode, note=note)
-        ranked = recommend(profile, context, self.index, k, self.ranking, diverse=diversify, terms=self.terms)
-        items = self._explained(profile, ranked, explain, context.query)
+        adjust = self.learner.adjuster(profile, context, self.index, self.corpus, self.terms)
+        ranked = recommend(profile, context, self.index, k + len(excluded), self.ranking, diverse=diversify,
+                           terms=self.terms, adjust=adjust, near_profile=self._near_profile(profile))
+        ranked = [s for s in ranked if s.label not in excluded][:k]
+        items = self._explained(profile, ranked, explain, context.query, adjust)
         if any(first.score < second.score for first, second in zip(items, items[1:])):
             note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
         return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
+
+    def _labels_of(self, ids) -> set[int]:
+        if ids is None:
+            return set()
+        if not isinstance(ids, list) or len(ids) > MAX_EXCLUDE or not all(isinstance(i, str) for i in ids):
+            raise ValidationError(f"'exclude' must be a list of at most {MAX_EXCLUDE} paper ids")
+        return {label for label in map(self.corpus.label_of, ids) if label is not None}
+
+    def _near_profile(self, profile: Profile):
+        """The labels near this profile's queries, searched once per profile and fetch size."""
+        def near(fetch: int) -> np.ndarray:
+            kept = self._near
+            if kept is None or kept[0] is not profile or kept[1] != fetch:
+                queries = profile_queries(profile)
+                labels = self.index.search(np.stack(queries), fetch)[0].ravel() if queries else np.zeros(0, np.int64)
+                kept = self._near = (profile, fetch, labels)
+            return kept[2]
+        return near
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
@@ -262,23 +353,29 @@ class ReadNext:
         mode, _ = _mode(profile, context)
         labels = np.array([label for label, _ in stored], dtype=np.int64)
         vectors = self.index.vectors(labels)
+        adjust = None
         if mode == "empty":
             scored = [Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
         else:
-            by_label = {s.label: s for s in score(profile, context, labels, vectors, self.ranking, self.terms)}
+            scored = score(profile, context, labels, vectors, self.ranking, self.terms)
+            adjust = self.learner.adjuster(profile, context, self.index, self.corpus, self.terms)
+            by_label = {s.label: s for s in (adjust(scored) if adjust else scored)}
             scored = [by_label[int(l)] for l in labels]  # the page's order
-        return mode, self._explained(profile, scored, query=context.query)
+        return mode, self._explained(profile, scored, query=context.query, adjust=adjust)
 
     def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True,
-                   query: str | None = None) -> list[Recommendation]:
+                   query: str | None = None, adjust=None) -> list[Recommendation]:
         papers = self.corpus.by_labels([s.label for s in ranked])
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
                                    state=profile.states.get(s.label)) for s in ranked if s.label in papers]
-        counts = self.corpus.term_counts({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
-        words = set().union(*(counts.get(s.label, {}).keys() for s in ranked))
-        explainer = Explainer(profile, self.corpus.document_frequencies(words), self.corpus.count(), counts, query)
-        return [Recommendation(paper=papers[s.label], score=s.score, reasons=explainer.reasons(s, papers[s.label]),
+        words, df = self.terms.words({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
+        explainer = Explainer(profile, df, self.corpus.count(), words, query)
+
+        def reasons(s: Scored) -> list[dict]:
+            found = explainer.reasons(s, papers[s.label])
+            return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
+        return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
                                state=profile.states.get(s.label))
                 for s in ranked if s.label in papers]
 
@@ -304,6 +401,7 @@ class ReadNext:
 
     def forget(self, paper_id: str | None) -> int:
         if paper_id is None:
+            self.learner.forget()  # the model is learnt from the history: it goes with it
             return self.history.forget(None)
         label = self.corpus.label_of(paper_id)
         paper = self.corpus.by_labels([label]).get(label) if label is not None else None
@@ -311,7 +409,17 @@ class ReadNext:
         removed = self.history.forget(ids)
         if not removed:
             raise NotFound(f"no events for paper '{paper_id}'")
+        self.learner.forget()  # learnt with the forgotten paper: learnt again without it
+        if self._trainer is not None:
+            self._trainer.poke()
         return removed
+
+    def retrain_from_log(self) -> dict:
+        """Train the learned ranker again from the whole event log (`readnext train`, repairs)."""
+        events = self.history.events()
+        sets = choice_sets(events, self.corpus.label_of)
+        model = self.learner.train(events, sets, self.corpus, self.index, self.terms)
+        return {"choice_sets": model.choice_sets, "chosen": model.chosen, "active": self.learner.active}
 
     def profile_summary(self) -> dict:
         profile = self.profile()
@@ -325,8 +433,49 @@ class ReadNext:
                            for l in i.members[:20] if l in profile.papers]} for i in profile.interests],
             "dismissed": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
                           for l, s in profile.states.items() if s == "dismissed" and l in profile.papers],
+            "hidden": [{"id": profile.papers[l].id, "title": profile.papers[l].title}
+                       for l, s in profile.states.items() if s == "hidden" and l in profile.papers],
             "recent_queries": profile.queries,
+            "learned": self._learned_summary(),
         }
+
+    def merge_interests(self, first: str, second: str) -> dict:
+        """Keep the interests of these two papers (each one's heaviest paper) together from now on."""
+        labels = self._labels_of([first, second])
+        holders = [i for i in self.profile().interests if labels & set(i.members)]
+        if len(labels) != 2 or len(holders) != 2:
+            raise NotFound("name two papers of two different interests")
+        merges = self.history.settings().get("interest_merges", [])
+        self.history.update_settings({"interest_merges": [*merges, [first, second]]})
+        with self._profile_lock:
+            self._profile = None  # the settings changed, not the history: the cached profile does not know
+        return self.profile_summary()
+
+    def remove_interest(self, paper_id: str) -> int:
+        """Forget every paper of the interest that holds this paper; the number of events forgotten."""
+        label = self.corpus.label_of(paper_id)
+        interest = next((i for i in self.profile().interests if label in i.members), None)
+        if interest is None:
+            raise NotFound(f"no interest holds paper '{paper_id}'")
+        papers = self.corpus.by_labels(interest.members)
+        return self.history.forget({i for p in papers.values() for i in (p.id, *p.aliases)})
+
+    def reading_map(self) -> dict:
+        profile = self.profile()
+        items = self.recommend(None, MAP_RECOMMENDATIONS, explain=False).items if not profile.empty else []
+        recommended = [(self.corpus.label_of(i.paper.id), i.paper.id, i.paper.title) for i in items]
+        return reading_map(profile, [r for r in recommended if r[0] is not None], self.index)
+
+    def disk_usage(self) -> dict:
+        return {"home": str(self.home), "bytes": storage.disk_usage(self.home)}
+
+    def _learned_summary(self) -> dict:
+        model = self.learner.model
+        if model is None:
+            return {"active": False, "choice_sets": 0, "min_choice_sets": self.learner.min_sets,
+                    "learned": [], "note": "Ranked by the fixed formula until you have opened papers from lists."}
+        return {"active": self.learner.active, "choice_sets": model.choice_sets, "chosen": model.chosen,
+                "min_choice_sets": self.learner.min_sets, "learned": describe(model.weights, model.prior)}
 
     def library(self, states: tuple[str, ...] = ("read", "saved", "own")) -> list[Paper]:
         """The papers of the history in these states (read, saved, own, dismissed, hidden), in the order they
@@ -342,6 +491,11 @@ class ReadNext:
         return {"version": __version__, "exported_at": datetime.now(timezone.utc).isoformat(),
                 "events": [asdict(e) for e in events], "settings": self.history.settings(),
                 "papers": [p.to_dict() for p in papers.values()]}
+
+    def public_status(self) -> dict:
+        """What a caller without the token may know: that ReadNext runs, and the counts the extension shows."""
+        return {"name": "readnext", "version": __version__, "corpus": self.corpus.count(),
+                "history": len(self.history)}
 
     def status(self) -> dict:
         return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,

@@ -11,6 +11,9 @@ from .rank import Scored
 
 RELATED = 0.30  # below this cosine a history paper is not a reason
 RECENT_DAYS = 30
+# What the nearest history paper is to the user says what the reason is: a paper they read, saved or wrote.
+HISTORY_PHRASES = {"saved": "Because you saved “{}”", "own": "Close to your paper “{}”"}
+READ_PHRASE = "Because you read “{}”"
 
 
 def _author_key(name: str) -> str:
@@ -47,9 +50,11 @@ class Explainer:
         history_part = context_part = 0.0
         if nearest is not None and scored.nearest_similarity >= RELATED:
             history_part = scored.history_similarity or 0.0
-            reasons.append({"kind": "history", "paper_id": nearest.id, "title": nearest.title,
+            state = profile.states.get(scored.nearest, "read")
+            phrase = HISTORY_PHRASES.get(state, READ_PHRASE).format(nearest.title)
+            reasons.append({"kind": "history", "paper_id": nearest.id, "title": nearest.title, "state": state,
                             "similarity": round(scored.nearest_similarity, 3),
-                            "text": f"Because you read “{nearest.title}” (similarity {scored.nearest_similarity:.2f})"})
+                            "text": f"{phrase} (similarity {scored.nearest_similarity:.2f})"})
             common = self.terms.get(scored.label, {}).keys() & self.terms.get(scored.nearest, {}).keys()
             shared = sorted(common, key=lambda t: (-self.idf(t), t))[:4]
             if shared:

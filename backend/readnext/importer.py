@@ -17,8 +17,8 @@ from pathlib import Path
 from . import storage
 from .errors import ValidationError
 from .papers import Paper
-from .sources.bibtex import read_bibtex
-from .sources.csljson import read_csljson
+from .sources.bibtex import papers_from_bibtex, read_bibtex
+from .sources.csljson import papers_from_csljson, read_csljson
 from .sources.snapshot import SnapshotFilter, SnapshotReader
 
 BATCH = 64
@@ -38,6 +38,7 @@ class ImportReport:
     resumed_at: int = 0  # byte offset this run started at
     seconds: float = 0.0
     malformed_lines: list[int] = field(default_factory=list)
+    caught_up: int = 0  # stored papers an interrupted run had left without a vector, embedded at the end
 
 
 @dataclass
@@ -146,7 +147,9 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
         if len(batch) >= size:
             flush()
     flush()
-    engine.save_index()
+    # a run killed between storing a batch and embedding it left papers that are stored and unchanged, so
+    # re-reading them embeds nothing: embed whatever the corpus holds without a vector, then save the index
+    report.caught_up = engine.embed_all_pending()
     if progress:
         progress.update(reader.stats.next_offset, report.stored, final=True)
     stats = reader.stats
@@ -179,8 +182,23 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
     if format == "snapshot":
         raise ValidationError(f"{path} is an arXiv snapshot, not a library: import it without --as")
     result = read_bibtex(path) if format == "bibtex" else read_csljson(path)
-    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     origin = "stdin" if str(path) == "-" else str(Path(path).resolve())
+    return _record_library(engine, result, origin, kind)
+
+
+def import_library_text(engine, text: str, format: str, kind: str = "reading-list") -> LibraryReport:
+    """The text of a .bib or CSL-JSON file (the extension's import button); the same text imported twice
+    counts each paper once."""
+    if kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    if format not in ("bibtex", "csljson") or not isinstance(text, str):
+        raise ValidationError("'format' must be bibtex or csljson, and 'text' the file's text")
+    result = papers_from_bibtex(text) if format == "bibtex" else papers_from_csljson(text)
+    return _record_library(engine, result, f"upload:{hashlib.sha1(text.encode()).hexdigest()}", kind)
+
+
+def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
+    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
     prefix = f"import:{kind}:{hashlib.sha1(origin.encode()).hexdigest()[:16]}:"
     for start in range(0, len(result.papers), 500):
         papers = result.papers[start:start + 500]

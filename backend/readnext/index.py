@@ -7,17 +7,75 @@ model; the vector file is flushed before it.
 """
 from __future__ import annotations
 
+import os
 import threading
+import traceback
+from collections import OrderedDict
 from pathlib import Path
 
 import hnswlib
 import numpy as np
 
 from . import storage
+from .errors import ReadNextError
 
 M = 16
 EF_CONSTRUCTION = 200
 EF_SEARCH = 128
+RECENT_ROWS = 20_000  # 30 MB of 384-dimensional rows
+
+
+def _forked(work) -> int:
+    """Run `work` in a forked child (a copy-on-write snapshot of this process); returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: only this thread exists here; it must leave without running the parent's cleanup
+        code = 1
+        try:
+            work()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _wait(pid: int) -> None:
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != 0:
+        raise ReadNextError(f"saving the index failed (exit status {code})")
+
+
+_HEADER = np.dtype([("offset_level0", "<u8"), ("max_elements", "<u8"), ("count", "<u8"), ("element_size", "<u8"),
+                    ("label_offset", "<u8"), ("data_offset", "<u8"), ("max_level", "<i4"), ("entry", "<u4"),
+                    ("max_m", "<u8"), ("max_m0", "<u8"), ("m", "<u8"), ("mult", "<f8"), ("ef_construction", "<u8")])
+MAX_LABEL = 1 << 40
+
+
+def graph_is_sane(path: Path, stored) -> bool:
+    """Whether hnswlib's file holds a plausible bottom layer: its header agrees with the file's size, and every
+    element has a small label and links only to elements that exist. Garbage written over the body fails this."""
+    data = storage.map_bytes(path)
+    if len(data) < _HEADER.itemsize:
+        return False
+    head = data[:_HEADER.itemsize].view(_HEADER)[0]
+    count, size, max_m0 = int(head["count"]), int(head["element_size"]), int(head["max_m0"])
+    links_end = 4 + 4 * max_m0
+    if (count != stored or head["offset_level0"] != 0 or count > head["max_elements"] or max_m0 > 4096
+            or links_end > head["data_offset"] or head["label_offset"] + 8 > size
+            or len(data) < _HEADER.itemsize + count * size or (count and head["entry"] >= count)):
+        return False
+    level0 = data[_HEADER.itemsize:_HEADER.itemsize + count * size].reshape(count, size)
+    label_at = int(head["label_offset"])
+    for start in range(0, count, 50_000):
+        rows = level0[start:start + 50_000]
+        links = np.ascontiguousarray(rows[:, :links_end]).view("<u4")
+        sizes = links[:, 0] & 0xFFFF
+        used = np.arange(max_m0) < sizes[:, None]
+        labels = np.ascontiguousarray(rows[:, label_at:label_at + 8]).view("<u8")
+        if (sizes > max_m0).any() or (links[:, 1:][used] >= count).any() or (labels >= MAX_LABEL).any():
+            return False
+    return True
 
 
 def _rows_path(path: Path | None) -> Path | None:
@@ -31,6 +89,9 @@ class VectorIndex:
         self.model = model
         self.lock = threading.RLock()
         self._rows = storage.VectorFile(_rows_path(path), dim)
+        # rows read lately: a user's neighbourhood (history, interests, their nearby papers) is read on every
+        # request, while each read from the file is a system call
+        self._recent: OrderedDict[int, np.ndarray] = OrderedDict()
         self._index = _loaded or hnswlib.Index(space="ip", dim=dim)
         if _loaded is None:
             self._index.init_index(max_elements=capacity, ef_construction=EF_CONSTRUCTION, M=M)
@@ -54,9 +115,14 @@ class VectorIndex:
     @classmethod
     def load(cls, path: Path, dim: int, model: str) -> "VectorIndex | None":
         """The saved index, or None when it is missing, unreadable or made by another model."""
-        header = storage.read_json(Path(str(path) + ".json"))
-        if not header or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
+        try:
+            header = storage.read_json(Path(str(path) + ".json"))
+        except ValueError:
             return None
+        if not isinstance(header, dict) or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
+            return None
+        if not graph_is_sane(path, header.get("stored")):
+            return None  # hnswlib would load garbage (labels past 2**63, links to nowhere) and fail later
         loaded = hnswlib.Index(space="ip", dim=dim)
         try:
             loaded.load_index(str(path), max_elements=max(header.get("capacity", 0), 1024))
@@ -78,14 +144,26 @@ class VectorIndex:
             self._rows.write(chunk, np.asarray(self._index.get_items(chunk), dtype=np.float32))
 
     def save(self, path: Path) -> None:
+        """Save atomically. hnswlib holds the GIL while it writes (seconds at a million vectors), which would
+        stop every thread of a server; where the OS can fork, a child writes a copy-on-write snapshot taken
+        under the lock instead, and this thread (and only this thread) waits for it."""
         with self.lock:
             self._rows.flush()
-            with storage.atomic_path(path) as tmp:
-                self._index.save_index(str(tmp))
-            storage.atomic_write_json(Path(str(path) + ".json"), {
-                "model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
-                "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
-                "rows": len(self._rows)})
+            header = {"model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
+                      "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
+                      "rows": len(self._rows)}
+            if hasattr(os, "fork"):
+                child = _forked(lambda: self._write_index(path))
+            else:
+                self._write_index(path)
+                child = None
+        if child is not None:
+            _wait(child)  # outside the lock: searches and additions go on meanwhile
+        storage.atomic_write_json(Path(str(path) + ".json"), header)
+
+    def _write_index(self, path: Path) -> None:
+        with storage.atomic_path(path) as tmp:
+            self._index.save_index(str(tmp))
 
     # --- contents -------------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -114,6 +192,8 @@ class VectorIndex:
                 self._deleted.discard(label)
             vectors = np.asarray(vectors, dtype=np.float32)
             self._rows.write(labels, vectors)
+            for label in labels.tolist():
+                self._recent.pop(label, None)
             self._index.add_items(vectors, labels)
             self._mark_live(labels, True)
 
@@ -125,11 +205,20 @@ class VectorIndex:
                 self._mark_live([label], False)
 
     def vectors(self, labels) -> np.ndarray:
-        labels = list(labels)
+        labels = [int(l) for l in labels]
         if not labels:
             return np.zeros((0, self.dim), np.float32)
         with self.lock:
-            return self._rows.read(labels)
+            cache = self._recent
+            missing = [l for l in dict.fromkeys(labels) if l not in cache]
+            if missing:
+                cache.update(zip(missing, self._rows.read(missing)))
+            for label in labels:
+                cache.move_to_end(label)
+            found = np.stack([cache[l] for l in labels])
+            while len(cache) > RECENT_ROWS:
+                cache.popitem(last=False)
+            return found
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(labels, cosine similarities) of the k nearest live vectors of each query row."""

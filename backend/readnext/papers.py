@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from .errors import ValidationError
@@ -18,6 +19,18 @@ _ARXIV_IN_URL = re.compile(
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 
 MAX_TEXT = 20_000  # characters kept of an abstract; longer input is a page-scraping accident
+# Other names of one paper a record may carry (its DOI, its Scholar cluster, ...). A record names itself, not
+# other papers: more than this, or two arXiv ids, is refused, so one event cannot merge a hundred papers.
+MAX_ALIASES = 8
+
+
+def check_text(value: str, what: str) -> str:
+    """`value` when it can be stored as UTF-8; a lone surrogate ("\\ud800", legal in JSON) cannot."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(f"{what} is not valid text (it holds a lone UTF-16 surrogate)") from None
+    return value
 
 
 def arxiv_id(value: str) -> str | None:
@@ -40,7 +53,7 @@ def doi_id(value: str) -> str | None:
 
 def canonical_id(value: str) -> str:
     """One spelling per paper: `2106.09608`, `doi:10.1/x`, `scholar:<cluster>` or another `prefix:value`."""
-    text = (value or "").strip()
+    text = check_text(value or "", "a paper id").strip()
     if not text:
         raise ValidationError("a paper needs an id")
     found = arxiv_id(text)
@@ -91,6 +104,7 @@ def _clean_str(value, name: str, limit: int = 2000) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError(f"paper field '{name}' must be a string")
+    check_text(value, f"paper field '{name}'")
     return " ".join(value.split())[:limit]
 
 
@@ -101,6 +115,8 @@ def _clean_list(value, name: str) -> list[str]:
         value = [part for part in re.split(r"\s*(?:,| and )\s*", value) if part]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError(f"paper field '{name}' must be a list of strings")
+    for item in value:
+        check_text(item, f"paper field '{name}'")
     return [" ".join(v.split())[:300] for v in value if v.strip()][:500]
 
 
@@ -142,6 +158,12 @@ def paper_from_dict(data: dict, source: str = "") -> Paper:
     ids = [canonical_id(raw_id)] + [canonical_id(a) for a in aliases]
     # An arXiv id is the most stable name a paper has, then a DOI, then anything else.
     ids = list(dict.fromkeys(ids))
+    if len(ids) > MAX_ALIASES + 1:
+        raise ValidationError(f"a paper may carry at most {MAX_ALIASES} aliases (its own DOI, Scholar id, ...)")
+    schemes = Counter(i.split(":", 1)[0] if ":" in i else "arxiv" for i in ids)
+    if schemes["arxiv"] > 1 or max(schemes.values()) > 2:
+        raise ValidationError("a paper record names itself: one arXiv id, at most two ids of any other kind "
+                              f"(got {', '.join(ids)[:200]})")
     primary = next((i for i in ids if ":" not in i), None) or next(
         (i for i in ids if i.startswith("doi:")), ids[0])
     date = _clean_str(data.get("date"), "date", 40)

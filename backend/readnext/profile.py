@@ -72,11 +72,17 @@ def summarise(events: list[Event], label_of, now_ms: int):
             saved_at[label] = None
         elif event.type == "authored":
             authored_at[label] = event.ts
+        elif event.type == "unauthored":
+            authored_at.pop(label, None)
         elif event.type == "dismiss":
             dismissed_at[label] = event.ts
             saved_at.pop(label, None)
+        elif event.type == "undismiss":
+            dismissed_at.pop(label, None)
         elif event.type == "hide":
             hidden.add(label)
+        elif event.type == "unhide":
+            hidden.discard(label)
     negative: dict[int, float] = {}
     for label, ts in saved_at.items():
         if ts is not None:
@@ -143,21 +149,52 @@ def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
 
-def label_terms(members: list[set[str]], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
-    """The terms that most distinguish these papers (given as their sets of words): frequent among them, rare
-    in the corpus and in the other interests."""
+def label_terms(members: list[dict[str, int]], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
+    """The terms that most distinguish these papers (given as their word counts): frequent among them, rare in
+    the corpus and in the other interests. Ties go to the term the interest's papers use most (weighted by how
+    much each paper counts), never to the alphabet: a paper's rare words all tie on their idf."""
     total = float(sum(member_weights)) or 1.0
-    share: Counter = Counter()
-    for words, weight in zip(members, member_weights):
-        for term in words:
+    share: Counter = Counter()  # the weight of the papers that use the term
+    usage: Counter = Counter()  # how much they use it
+    for counts, weight in zip(members, member_weights):
+        length = float(sum(counts.values())) or 1.0
+        for term, count in counts.items():
             share[term] += weight / total
+            usage[term] += weight / total * count / length
     scored = {t: s * idf(t) / (1.0 + others.get(t, 0.0)) for t, s in share.items()
               if s * len(members) >= min(2, len(members))}
-    return [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    return [t for t, _ in sorted(scored.items(), key=lambda kv: (-round(kv[1], 9), -usage[kv[0]], kv[0]))[:top]]
 
 
-def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
-    states, positive, negative = summarise(events, corpus.label_of, now_ms)
+def interest_label(terms: list[str], papers: list[Paper]) -> str:
+    """An interest of one paper is that paper: its title says more than three of its rarest words."""
+    if len(papers) == 1 or not terms:
+        title = papers[0].title
+        return title if len(title) <= 60 else title[:59].rstrip() + "…"
+    return " · ".join(terms)
+
+
+def join_groups(groups: list[np.ndarray], rows: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Groups joined where the user merged two interests: each pair of rows (the interests' heaviest papers when
+    the user chose) ends up in one group, whatever the clustering made of them since."""
+    groups = [g for g in groups]
+    for a, b in rows:
+        ga = next((i for i, g in enumerate(groups) if a in g), None)
+        gb = next((i for i, g in enumerate(groups) if b in g), None)
+        if ga is not None and gb is not None and ga != gb:
+            groups[ga] = np.concatenate([groups[ga], groups[gb]])
+            del groups[gb]
+    return groups
+
+
+def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[list[str]] = (),
+                  label_of=None, words=None) -> Profile:
+    """`merges`: pairs of papers whose interests the user joined. `label_of` and `words` (labels -> (each
+    paper's word counts, their document frequencies)): the corpus's, or cached ones (sparse.TermSimilarity.words):
+    over a long history, one SQLite lookup per event and the words of up to MAX_HISTORY papers, read again on
+    every change of the history, add up."""
+    label_of = label_of or corpus.label_of
+    states, positive, negative = summarise(events, label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
     heaviest = sorted((l for l in positive if l in indexed and positive[l] > 0), key=lambda l: -positive[l])
     labels = np.array(heaviest[:MAX_HISTORY], dtype=np.int64)
@@ -165,7 +202,11 @@ def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
     vectors = index.vectors(labels)
     neg_labels = np.array([l for l in negative if l in indexed], dtype=np.int64)
     papers = corpus.by_labels(set(states) | set(labels.tolist()))
-    interests = _interests(labels, weights, vectors, papers, corpus) if len(labels) else []
+    row_of = {int(label): row for row, label in enumerate(labels)}
+    merged_rows = [(row_of.get(label_of(a)), row_of.get(label_of(b))) for a, b in merges]
+    merged_rows = [(a, b) for a, b in merged_rows if a is not None and b is not None]
+    interests = _interests(labels, weights, vectors, papers, corpus, words or _corpus_words(corpus), merged_rows) \
+        if len(labels) else []
     queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
     return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,
                    negative_labels=neg_labels, negative_vectors=index.vectors(neg_labels),
@@ -173,11 +214,18 @@ def build_profile(events: list[Event], corpus, index, now_ms: int) -> Profile:
                    states=states, papers=papers, queries=queries)
 
 
-def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
-    groups = cluster(vectors, weights)
-    words = {label: set(counts) for label, counts in corpus.term_counts(labels.tolist()).items()}
-    member_words = [[words.get(int(labels[i]), set()) for i in g] for g in groups]
-    df = corpus.document_frequencies(set().union(*words.values()))
+def _corpus_words(corpus):
+    def words(labels):
+        counts = corpus.term_counts(labels)
+        return counts, corpus.document_frequencies(set().union(*map(set, counts.values())))
+    return words
+
+
+def _interests(labels, weights, vectors, papers, corpus, words_of, merged_rows=()) -> list[Interest]:
+    groups = join_groups(cluster(vectors, weights), merged_rows)
+    groups = sorted(groups, key=lambda g: -weights[g].sum())
+    words, df = words_of(labels.tolist())
+    member_words = [[words.get(int(labels[i]), {}) for i in g] for g in groups]
     n_docs = max(corpus.count(), 1)
 
     def idf(term):
@@ -194,7 +242,7 @@ def _interests(labels, weights, vectors, papers, corpus) -> list[Interest]:
         order = group[np.argsort(-weights[group])]
         terms = label_terms(member_words[gi], weights[group].tolist(), idf, others)
         interests.append(Interest(
-            label=" · ".join(terms) or papers[int(labels[order[0]])].title[:60],
+            label=interest_label(terms, [papers[int(labels[i])] for i in order if int(labels[i]) in papers]),
             terms=terms, weight=float(weights[group].sum() / total),
             centroid=_centroid(vectors[group], weights[group]), members=[int(labels[i]) for i in order]))
     return interests

@@ -75,19 +75,31 @@ def calibrate(raw: np.ndarray) -> np.ndarray:
     return np.clip((raw - SCORE_FLOOR) / SCORE_SPAN, 0.0, 1.0)
 
 
-def candidate_labels(profile: Profile, context: Context, index, k: int) -> np.ndarray:
-    excluded = set(profile.states) | ({context.label} if context.label is not None else set())
+def profile_queries(profile: Profile) -> list[np.ndarray]:
+    """What the history is searched with: its interests and its heaviest papers."""
     queries = [i.centroid for i in profile.interests]
     if len(profile.labels):
         queries.extend(profile.vectors[:HEAVY_QUERIES])
-    if context.present:
-        queries.append(context.vector)
-    if not queries:
-        return np.zeros(0, dtype=np.int64)
+    return queries
+
+
+def candidate_labels(profile: Profile, context: Context, index, k: int, near_profile=None) -> np.ndarray:
+    """Papers near the history and near the context. `near_profile(fetch)`, when given, returns the labels
+    near the profile's queries: they change only with the profile, so the caller can keep them and a request
+    costs one HNSW query, the context's."""
+    excluded = set(profile.states) | ({context.label} if context.label is not None else set())
     # each HNSW query costs about ef (>= fetch) distance computations: fetch no more than ranking needs
     fetch = 2 * k + 30 + min(len(excluded), 200)
-    labels, _ = index.search(np.stack(queries), fetch)
-    found = np.unique(labels.ravel())
+    found = []
+    if near_profile is not None:
+        found.append(near_profile(fetch))
+    elif queries := profile_queries(profile):
+        found.append(index.search(np.stack(queries), fetch)[0].ravel())
+    if context.present:
+        found.append(index.search(context.vector[None, :], fetch)[0].ravel())
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    found = np.unique(np.concatenate(found))
     return found[~np.isin(found, list(excluded))] if excluded else found
 
 
@@ -190,14 +202,17 @@ def diversify(scored: list[Scored], vectors: np.ndarray, k: int, lam: float = MM
 
 
 def recommend(profile: Profile, context: Context, index, k: int, settings: RankSettings = DEFAULT,
-              diverse: bool = True, terms=None) -> list[Scored]:
+              diverse: bool = True, terms=None, adjust=None, near_profile=None) -> list[Scored]:
     """The k best candidates; `diverse` spreads them over the user's interests (what users see), otherwise
-    they come in score order."""
-    labels = candidate_labels(profile, context, index, k)
+    they come in score order. `adjust` re-scores the scored candidates (the learned ranker, learn.Adjuster);
+    `near_profile`: see candidate_labels."""
+    labels = candidate_labels(profile, context, index, k, near_profile)
     if not len(labels):
         return []
     vectors = index.vectors(labels)
     scored = score(profile, context, labels, vectors, settings, terms, rerank=rerank_size(k))
+    if adjust is not None:
+        scored = adjust(scored)
     if not diverse:
         return scored[:k]
     row = {int(label): i for i, label in enumerate(labels)}

@@ -8,10 +8,10 @@ kept in a bounded cache: the same papers come back request after request (the hi
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter, OrderedDict
 
 import numpy as np
-from scipy import sparse
 
 from .text import tokens
 
@@ -25,17 +25,19 @@ def term_counts(text: str) -> Counter:
 class TermSimilarity:
     """Cosine similarities in TF-IDF space between candidate papers and query papers (or a query text).
 
-    Each paper is cached as term ids and their sublinear tf; document frequencies are cached by term and
-    dropped whenever the corpus's size changes (a merge that changes a text without changing the size leaves a
-    frequency off by one until then: a negligible error in a weight)."""
+    Each paper is cached as term ids and their sublinear tf; document frequencies are cached by term id and
+    read again once the corpus has grown by more than 1 % since they were read (between those, a frequency off
+    by a few papers is a negligible error in a weight, and re-reading them on every addition would put
+    hundreds of SQLite lookups on every request while papers arrive)."""
 
     def __init__(self, corpus, cache_size: int = CACHE_PAPERS):
         self.corpus = corpus
         self.cache_size = cache_size
+        self.lock = threading.Lock()  # the caches are shared by the server's threads
         self._vocabulary: dict[str, int] = {}
         self._terms: list[str] = []  # id -> term
         self._papers: OrderedDict[tuple[int, str | None], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._df: dict[int, int] = {}
+        self._df = np.full(0, -1, dtype=np.int64)  # by term id; -1: not read yet
         self._df_corpus_size = -1
 
     def _term_id(self, term: str) -> int:
@@ -45,7 +47,7 @@ class TermSimilarity:
             self._terms.append(term)
         return found
 
-    def _encode(self, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+    def _encode(self, counts) -> tuple[np.ndarray, np.ndarray]:
         ids = np.array([self._term_id(t) for t in counts], dtype=np.int64)
         tf = np.array([1.0 + math.log(c) for c in counts.values()], dtype=np.float32)
         return ids, tf
@@ -68,29 +70,46 @@ class TermSimilarity:
 
     def _idf(self, ids: np.ndarray) -> np.ndarray:
         n_docs = self.corpus.count()
-        if n_docs != self._df_corpus_size:
-            self._df, self._df_corpus_size = {}, n_docs
-        unknown = [i for i in ids.tolist() if i not in self._df]
-        if unknown:
-            found = self.corpus.document_frequencies(self._terms[i] for i in unknown)
-            self._df.update({i: found.get(self._terms[i], 0) for i in unknown})
-        df = np.array([self._df[i] for i in ids.tolist()], dtype=np.float32)
-        return np.log((n_docs + 1) / (df + 1)) + 1.0
+        if len(self._df) < len(self._terms):
+            self._df = np.concatenate([self._df, np.full(len(self._terms) - len(self._df), -1, np.int64)])
+        if abs(n_docs - self._df_corpus_size) > 0.01 * self._df_corpus_size:
+            self._df[:] = -1
+            self._df_corpus_size = n_docs
+        unknown = ids[self._df[ids] < 0]
+        if len(unknown):
+            found = self.corpus.document_frequencies(self._terms[i] for i in unknown.tolist())
+            self._df[unknown] = [found.get(self._terms[i], 0) for i in unknown.tolist()]
+        return np.log((n_docs + 1) / (self._df[ids] + 1)).astype(np.float32) + 1.0
+
+    def words(self, labels) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
+        """The word counts of these papers (by label) and their document frequencies, from the caches: what the
+        explanations' shared terms and the interests' labels need."""
+        labels = [int(x) for x in labels]
+        with self.lock:
+            rows = self._rows_of(labels)
+            ids = np.unique(np.concatenate([r[0] for r in rows])) if rows else np.zeros(0, np.int64)
+            self._idf(ids)
+            df = {self._terms[i]: int(self._df[i]) for i in ids.tolist()}
+            return {label: {self._terms[i]: round(math.exp(tf - 1.0)) for i, tf in zip(*map(np.ndarray.tolist, row))}
+                    for label, row in zip(labels, rows)}, df
 
     def similarities(self, candidates, queries, query_text: str | None = None) -> np.ndarray:
         """(len(candidates), len(queries) [+ 1 for the query text]) cosine similarities."""
         candidates, queries = [int(x) for x in candidates], [int(x) for x in queries]
-        rows = self._rows_of(candidates + queries)
-        if query_text:
-            rows.append(self._encode(term_counts(query_text)))
-        ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
-        tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        with self.lock:
+            rows = self._rows_of(candidates + queries)
+            if query_text:
+                rows.append(self._encode(term_counts(query_text)))
+            ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
+            tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+            idf = self._idf(ids)
+        # a dense matrix over the terms these rows use (a few thousand): plain numpy, no sparse machinery,
+        # whose per-call overhead was most of the cost at this size
         used, columns = np.unique(ids, return_inverse=True)
-        indptr = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])])
-        matrix = sparse.csr_matrix((tf * self._idf(used)[columns], columns, indptr),
-                                   shape=(len(rows), max(len(used), 1)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        matrix = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+        row_of = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
+        matrix = np.zeros((len(rows), max(len(used), 1)), np.float32)
+        matrix[row_of, columns] = tf * idf
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix /= np.where(norms == 0, 1.0, norms)
         n = len(candidates)
-        return np.asarray((matrix[:n] @ matrix[n:].T).todense(), dtype=np.float32)
+        return matrix[:n] @ matrix[n:].T

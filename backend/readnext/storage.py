@@ -2,11 +2,13 @@
 
 Whole-file writes go to a temporary file in the same directory, are fsynced and renamed over the target (the
 rename is atomic on POSIX), then the directory is fsynced. The event log is append-only: a batch is written and
-fsynced before the API acknowledges it, and a line torn by a crash is an unacknowledged one, skipped on reading.
+fsynced before the API acknowledges it; a line torn by a crash is an unacknowledged one, set aside (by
+history.py) before the next append.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -19,7 +21,7 @@ from typing import Iterator
 import numpy as np
 from tinydb import Storage
 
-from .errors import Conflict
+from .errors import Conflict, DamagedData, WriteFailed
 
 HOME_MODE = 0o700
 FILE_MODE = 0o600
@@ -58,6 +60,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.unlink(tmp)
 
 
+def remove_temporaries(directory: Path) -> list[str]:
+    """Delete the temporary files of writes a kill cut short (`atomic_path`'s); call it holding the lock."""
+    names = []
+    for path in Path(directory).glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+        names.append(path.name)
+    return names
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
@@ -75,20 +86,45 @@ def read_json(path: Path, default=None):
 
 
 def append_lines(path: Path, lines: list[str]) -> None:
-    """Append whole lines and fsync before returning: after this, they survive a kill -9 or power cut."""
+    """Append whole lines and fsync before returning: after this, they survive a kill -9 or power cut.
+
+    A write that does not complete (disk full, an I/O error) is undone: the file is cut back to its old length
+    and WriteFailed is raised, so no acknowledged line is lost and no fragment is left for the next append.
+    """
     if not lines:
         return
-    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    append_bytes(path, "".join(line + "\n" for line in lines).encode("utf-8"))
+
+
+def append_bytes(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
+        old_size = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(data):  # os.write may write less than asked (a full disk, a signal)
+                done = os.write(fd, data[written:])
+                if done <= 0:
+                    raise OSError(errno.ENOSPC, "no byte written")
+                written += done
+            os.fsync(fd)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, old_size)
+                os.fsync(fd)
+            raise WriteFailed(f"could not write {Path(path).name}: {error.strerror or error}; nothing was "
+                              f"recorded (free some disk space in {Path(path).parent})") from error
     finally:
         os.close(fd)
 
 
-def read_json_lines(path: Path) -> Iterator[dict]:
-    """The objects of a JSONL file; a torn last line (a crash mid-append) is skipped."""
+UNREADABLE = object()  # the value of a line that is not JSON
+TORN = object()  # the value of an unfinished last line: a crash mid-append, never acknowledged
+
+
+def json_lines(path: Path) -> Iterator[tuple[bytes, object]]:
+    """(raw line, its value) of each line of a JSONL file, streamed; the value is UNREADABLE for a line that is
+    not JSON and TORN for an unfinished last line."""
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
@@ -96,19 +132,66 @@ def read_json_lines(path: Path) -> Iterator[dict]:
     with handle:
         for raw in handle:
             if not raw.endswith(b"\n"):
-                break  # torn by a crash before its fsync: it was never acknowledged
+                yield raw, TORN
+                return
             try:
-                yield json.loads(raw)
-            except json.JSONDecodeError:
+                yield raw, json.loads(raw)
+            except (ValueError, RecursionError):
+                yield raw, UNREADABLE
+
+
+def rewrite_lines(path: Path, revise) -> None:
+    """Replace a JSONL file atomically, streamed, by its whole lines passed through `revise(value)`: a false
+    answer drops the line, True or the value itself keeps it as it was, another value is written instead."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        for raw, value in json_lines(path):
+            if value is TORN or value is UNREADABLE:
                 continue
+            revised = revise(value)
+            if revised is True or revised is value:
+                out.write(raw)
+            elif revised:
+                out.write(json.dumps(revised, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
 
 
-def rewrite_json_lines(path: Path, objects) -> None:
-    atomic_write_bytes(path, "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode("utf-8"))
+def set_lines_aside(path: Path, aside: list[bytes], aside_path: Path, keep) -> None:
+    """Move lines out of a JSONL file into `aside_path` (appended, never lost) and keep those `keep(value)`
+    accepts. The copy is made before the file is rewritten, so a crash between the two loses nothing."""
+    if aside:
+        append_bytes(aside_path, b"".join(line if line.endswith(b"\n") else line + b"\n" for line in aside))
+    rewrite_lines(path, keep)
+
+
+def count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return sum(1 for _ in handle)
+    except FileNotFoundError:
+        return 0
+
+
+def read_json_lines(path: Path) -> Iterator[dict]:
+    """The objects of a JSONL file; a torn last line (a crash mid-append) and unreadable lines are skipped."""
+    for _, value in json_lines(path):
+        if value is not UNREADABLE and value is not TORN:
+            yield value
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a small text file (one id a line), without their ends; none when it is missing."""
+    try:
+        return [line for line in Path(path).read_text("utf-8").splitlines() if line]
+    except FileNotFoundError:
+        return []
 
 
 def file_size(path: Path) -> int:
     return Path(path).stat().st_size
+
+
+def disk_usage(directory: Path) -> int:
+    """Bytes of every file under `directory`."""
+    return sum(path.stat().st_size for path in Path(directory).rglob("*") if path.is_file())
 
 
 def open_binary(path: Path):
@@ -118,6 +201,13 @@ def open_binary(path: Path):
     if str(path) == "-":
         return sys.stdin.buffer
     return open(path, "rb")
+
+
+def map_bytes(path: Path) -> np.ndarray:
+    """A file's bytes, mapped read-only (for checking a large binary file without reading it into the heap)."""
+    if Path(path).stat().st_size == 0:
+        return np.zeros(0, np.uint8)
+    return np.memmap(path, dtype=np.uint8, mode="r")
 
 
 def read_text(path: Path) -> str:
@@ -138,6 +228,23 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
+    """A SQLite database opened to read only (`readnext check`): nothing is written, not even a journal."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def move_aside(path: Path, suffix: str) -> Path:
+    """Rename a file to NAME.SUFFIX beside it (a copy kept of what a repair replaces)."""
+    kept = Path(path).with_name(f"{Path(path).name}.{suffix}")
+    os.replace(path, kept)
+    _fsync_dir(kept.parent)
+    return kept
+
+
+def make_private(path: Path) -> None:
+    os.chmod(path, FILE_MODE)
 
 
 def load_or_create_token(path: Path) -> str:
@@ -171,7 +278,12 @@ class AtomicJSONStorage(Storage):
 
     def read(self):
         if self._cache is None:
-            self._cache = read_json(self.path)
+            try:
+                self._cache = read_json(self.path)
+            except ValueError:
+                raise DamagedData(self.path, "is not valid JSON (damaged settings)") from None
+            if self._cache is not None and not isinstance(self._cache, dict):
+                raise DamagedData(self.path, "does not hold settings")
         return self._cache
 
     def write(self, data) -> None:
@@ -248,7 +360,14 @@ class VectorFile:
         self._map[labels] = vectors
 
     def read(self, labels) -> np.ndarray:
-        return np.array(self._map[np.asarray(labels, dtype=np.int64)], dtype=np.float32)
+        labels = np.asarray(labels, dtype=np.int64)
+        if self.path is None or not len(labels):
+            return np.array(self._map[labels], dtype=np.float32)
+        # pread rather than the mapping: a page faulted in through the mapping stays in this process's
+        # resident set (with its neighbours, read around it), though only a few rows of it are ever used
+        with open(self.path, "rb", buffering=0) as handle:
+            data = b"".join(os.pread(handle.fileno(), self.row_bytes, int(label) * self.row_bytes) for label in labels)
+        return np.frombuffer(data, dtype=np.float32).reshape(len(labels), self.dim).copy()
 
     def flush(self) -> None:
         if isinstance(self._map, np.memmap):

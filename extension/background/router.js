@@ -1,14 +1,14 @@
 // The one message router: a table from message type to handler and the senders it accepts. Handlers read all they
 // need from storage on every call, because the worker may be stopped between any two messages.
-import { runtime, storage } from "../shared/browser-api.js";
+import { runtime, storage, tabs } from "../shared/browser-api.js";
 import { ERR, MSG } from "../shared/messages.js";
 import { captureAllowed, loadSettings, loadToken } from "../shared/settings.js";
 import { BackendError, backendClient, currentBackend } from "./backend.js";
 import { checkPairing, startPairing } from "./pairing.js";
 import { drainOutbox, enqueue, flush, queuedCount } from "./queue.js";
 
-const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click"]);
-const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored"]);
+const CAPTURED_TYPES = new Set(["view", "impression", "search", "pdf", "click", "shown"]);
+const FEEDBACK_TYPES = new Set(["save", "unsave", "dismiss", "hide", "authored", "unauthored"]);
 const SITES = { "arxiv.org": "arxiv", "scholar.google.com": "scholar" };
 
 /** "arxiv" or "scholar" for a page on those sites over https, else "". */
@@ -53,9 +53,9 @@ async function feedback({ events }, sender) {
   return deliverQueued();
 }
 
-async function recommend({ context = {}, k = 10 }) {
+async function recommend({ context = {}, k = 10, exclude = [] }) {
   await deliverQueued();
-  return (await currentBackend()).recommend({ context, k });
+  return (await currentBackend()).recommend({ context, k, exclude });
 }
 
 async function score({ papers, context = {} }) {
@@ -93,6 +93,11 @@ async function openOptions() {
   return {};
 }
 
+async function openYours() {
+  await tabs.open(runtime.url("extension/yours/yours.html"));
+  return {};
+}
+
 const HANDLERS = {
   [MSG.FEEDBACK]: { from: "page", handle: feedback },
   [MSG.RECOMMEND]: { from: "page", handle: recommend },
@@ -103,6 +108,7 @@ const HANDLERS = {
   [MSG.BACKFILL_STATUS]: { from: "extension", handle: backfillStatus },
   [MSG.PAIR_START]: { from: "extension", handle: startPairing },
   [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
+  [MSG.OPEN_YOURS]: { from: "page", handle: openYours },
 };
 
 /** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;

@@ -1,20 +1,22 @@
 // The content script: parse the page (parsers/index.js), then do what that kind of page calls for (SURFACES).
 import { newEvent } from "../shared/events.js";
 import { MSG } from "../shared/messages.js";
-import { captureAllowed, loadSettings } from "../shared/settings.js";
+import { captureAllowed, loadSettings, saveSettings } from "../shared/settings.js";
 import { sendEvents, trackVisibleTime, watchPdfLinks } from "./capture.js";
 import { markEntries } from "./marks.js";
 import { ask } from "./messaging.js";
 import { openPanel } from "./panel.js";
 import { parsePage } from "./parsers/index.js";
+import { showProfileLine } from "./profile-line.js";
 
 const RECOMMENDATIONS = 10;
 const PAGE_LIMIT = 500; // the backend scores at most 500 papers per request; a longer page is cut there
 const report = (error) => console.error("ReadNext:", error);
 
-/** Recommendations from the wider corpus, minus papers listed in `exclude`; null when there is no history yet. */
+/** Recommendations from the wider corpus, none of the papers in `exclude` (the page's own, which the backend
+ * leaves out, so the list still holds RECOMMENDATIONS); null when there is no history yet. */
 async function recommendations(context, exclude = new Set()) {
-  const answer = await ask({ type: MSG.RECOMMEND, context, k: RECOMMENDATIONS });
+  const answer = await ask({ type: MSG.RECOMMEND, context, k: RECOMMENDATIONS, exclude: [...exclude] });
   if (answer.mode === "empty") return null;
   return {
     note: answer.mode === "context" ? answer.note : "",
@@ -62,29 +64,36 @@ function listPage(page, { doc, win, settings }) {
   });
 }
 
-/** A Scholar profile: offer a cold start from the author's own papers. */
+/** A Scholar profile: one line in the page, not the sidebar. The user's own profile says so (with undo); any
+ * other offers "This is me" until accepted or dismissed. */
 function profilePage(page, { doc, win, settings }) {
   const papers = page.entries.map((entry) => entry.paper);
-  if (!papers.length) return;
-  const panel = openPanel(doc, win, { settings, site: page.site });
-  panel.view.showOffer({
-    title: page.author ? `Is this you, ${page.author}?` : "Is this your profile?",
-    lines: [
-      `ReadNext can start your profile from the ${papers.length} papers listed here.`,
-      "They are recorded as your own papers; you can remove any of them from your history later.",
-    ],
-    button: "This is me: start my profile from these papers",
+  if (!papers.length || settings.profiles?.[page.user] === "dismissed") return;
+  const remember = async (choice) => {
+    const { profiles = {} } = await loadSettings();
+    const { [page.user]: _, ...others } = profiles;
+    await saveSettings({ profiles: choice ? { ...others, [page.user]: choice } : others });
+  };
+  const record = async (type) => {
+    const answer = await ask({ type: MSG.FEEDBACK, events: papers.map((paper) => newEvent(type, { paper, url: win.location.href })) });
+    return answer.delivered ? "" : "Kept: they reach the backend once it runs (readnext serve) and is paired.";
+  };
+  showProfileLine(doc, {
+    state: settings.profiles?.[page.user] === "mine" ? "yours" : "offer",
+    author: page.author,
+    count: papers.length,
     onAccept: async () => {
-      try {
-        const answer = await ask({ type: MSG.FEEDBACK, events: papers.map((paper) => newEvent("authored", { paper, url: win.location.href })) });
-        return answer.delivered
-          ? `Done: ${papers.length} papers added to your profile.`
-          : `Kept ${papers.length} papers; they reach the backend once it runs (readnext serve) and is paired.`;
-      } catch (error) {
-        report(error);
-        return `Could not add the papers: ${error.message}`;
-      }
+      const pending = await record("authored");
+      await remember("mine");
+      return pending;
     },
+    onUndo: async () => {
+      const pending = await record("unauthored");
+      await remember(null);
+      return pending;
+    },
+    onDismiss: () => remember("dismissed").catch(report),
+    onError: report,
   });
 }
 

@@ -7,6 +7,10 @@ export const MAX_PICKS = 5; // a daily listing of ~150 papers should show the ha
 export const MIN_PICK_SCORE = 0.3; // below this cosine similarity a paper is not close to anything the user reads
 
 const STATE_LABELS = { read: "read", saved: "saved", own: "your paper" };
+// What in the user's history can back a mark. A search matches every one of its own hits, so the query ("Close
+// to your search") never marks a hit by itself.
+const HISTORY_REASONS = new Set(["history", "author", "interest"]);
+const historyReason = (item) => item.reasons?.find((reason) => HISTORY_REASONS.has(reason.kind));
 
 const MARK_CSS = `
 :host { all: initial; display: inline-block; margin-left: 8px; vertical-align: middle; }
@@ -23,12 +27,13 @@ function addMark(doc, anchor, kind, label, hint) {
   anchor.append(host);
 }
 
-/** The best-scored unread papers, best first: at most MAX_PICKS, none under MIN_PICK_SCORE. */
+/** The best-scored unread papers that something in the history backs, best first: at most MAX_PICKS, none
+ * under MIN_PICK_SCORE. */
 export function choosePicks(papers, answer) {
   if (answer.mode !== "personal") return [];
   return answer.items
     .map((item, index) => ({ ...item, paper: papers[index] }))
-    .filter((item) => !item.state && item.score >= MIN_PICK_SCORE)
+    .filter((item) => !item.state && item.score >= MIN_PICK_SCORE && historyReason(item))
     .sort((a, b) => b.score - a.score)
     .slice(0, MAX_PICKS);
 }
@@ -41,7 +46,7 @@ export function markEntries(doc, entries, answer) {
   answer.items.forEach((item, index) => {
     const { anchor, paper } = entries[index];
     if (pickIds.has(paper.id)) {
-      const reason = item.reasons?.[0]?.text ?? "Close to what you read";
+      const reason = historyReason(item).text;
       addMark(doc, anchor, "pick", `for you ${Math.round(item.score * 100)}%`, reason);
     } else if (STATE_LABELS[item.state]) {
       addMark(doc, anchor, item.state, STATE_LABELS[item.state], `ReadNext: ${STATE_LABELS[item.state]}`);

@@ -8,7 +8,16 @@ import { sendEvents } from "./capture.js";
 import { ask, Problem } from "./messaging.js";
 
 const OFFLINE_RETRY_MS = 5000;
+// Below this the page would be too narrow beside the open sidebar (Scholar's pages keep at least 964 px and
+// overflow beneath it), so it starts as the tab, unless the user opened it: 964 + 364 (the panel's room) + a scrollbar.
+const MIN_WINDOW_FOR_PANEL = 1344;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
+
+/** What each section of the sidebar showed, in order: what the ranking learns from, with what was opened. */
+function shownEvents(sections, url) {
+  return sections.filter((section) => section.items.length)
+    .map((section) => newEvent("shown", { paper_ids: section.items.map((item) => item.paper.id), url }));
+}
 
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
 export function openPanel(doc, win, { settings, site }) {
@@ -17,10 +26,11 @@ export function openPanel(doc, win, { settings, site }) {
 
   const report = (error) => console.error("ReadNext:", error);
   const view = mountSidebar(doc, {
-    collapsed: settings.sidebarCollapsed,
+    collapsed: settings.sidebarCollapsed ?? win.innerWidth < MIN_WINDOW_FOR_PANEL,
     onCollapse: (collapsed) => saveSettings({ sidebarCollapsed: collapsed }).catch(report),
     onRetry: () => run(),
     onOpenOptions: () => ask({ type: MSG.OPEN_OPTIONS }).catch(report),
+    onOpenYours: () => ask({ type: MSG.OPEN_YOURS }).catch(report),
     onAction: (action, paper) => {
       const event = newEvent(action, { paper, url: win.location.href });
       ask({ type: MSG.FEEDBACK, events: [event] }).catch(report);
@@ -36,8 +46,10 @@ export function openPanel(doc, win, { settings, site }) {
     if (!quiet) view.showLoading();
     try {
       const sections = await loader();
-      if (sections) view.showSections(sections);
-      else view.showState("cold");
+      if (sections) {
+        view.showSections(sections);
+        if (captureAllowed(settings, site)) sendEvents(shownEvents(sections, win.location.href)).catch(report);
+      } else view.showState("cold");
     } catch (error) {
       const code = error instanceof Problem ? error.code : "error";
       if (!(error instanceof Problem)) report(error);
@@ -48,7 +60,6 @@ export function openPanel(doc, win, { settings, site }) {
   }
 
   return {
-    view,
     load(nextLoader) {
       loader = nextLoader;
       return run();

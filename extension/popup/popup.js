@@ -1,5 +1,5 @@
 // The toolbar popup: is the backend up and paired, pause capture, what was delivered, and a way to the options.
-import { runtime } from "../shared/browser-api.js";
+import { runtime, tabs } from "../shared/browser-api.js";
 import { el } from "../shared/dom.js";
 import { MSG } from "../shared/messages.js";
 import { loadSettings, saveSettings } from "../shared/settings.js";
@@ -60,6 +60,10 @@ async function init() {
   paused.addEventListener("change", async () => {
     await saveSettings({ paused: paused.checked });
     byId("paused-note").hidden = !paused.checked;
+  });
+  byId("open-yours").addEventListener("click", (event) => {
+    event.preventDefault();
+    tabs.open(runtime.url("extension/yours/yours.html"));
   });
   byId("open-options").addEventListener("click", (event) => {
     event.preventDefault();

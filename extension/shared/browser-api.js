@@ -33,6 +33,10 @@ export const permissions = {
   request: (origins) => api.permissions.request({ origins }),
 };
 
+export const tabs = {
+  open: (url) => api.tabs.create({ url }),
+};
+
 export const storage = {
   get: (keys) => api.storage.local.get(keys),
   set: (values) => api.storage.local.set(values),

@@ -1,7 +1,7 @@
 // Message types between the content scripts, the extension pages and the service worker.
 export const MSG = Object.freeze({
-  FEEDBACK: "feedback", // {events}: save/unsave/dismiss/hide from sidebar cards, authored from "This is me"
-  RECOMMEND: "recommend", // {context, k}
+  FEEDBACK: "feedback", // {events}: save/unsave/dismiss/hide from sidebar cards, authored/unauthored from "This is me"
+  RECOMMEND: "recommend", // {context, k, exclude}
   SCORE: "score", // {papers, context}
   STATUS: "status", // backend status, pairing, queue and delivery counts
   OPEN_OPTIONS: "open-options", // content scripts cannot open the options page themselves
@@ -9,6 +9,7 @@ export const MSG = Object.freeze({
   BACKFILL_STATUS: "backfill-status", // the last backfill, suggested categories, background embedding
   PAIR_START: "pair-start", // options page: start pairing, answers the code to confirm in the terminal
   PAIR_CHECK: "pair-check", // options page: whether the terminal confirmed (then the worker saved the token)
+  OPEN_YOURS: "open-yours", // content scripts cannot open the Your ReadNext page either
 });
 
 /** Error codes of failed answers that the surfaces explain to the user. */

@@ -13,6 +13,13 @@ export function arxivId(value) {
   return match ? match[1] : "";
 }
 
+// How Scholar prints a preprint's venue: "arXiv preprint arXiv:2410.03532", "CoRR, abs/1206.5538", "arXiv
+// e-prints, arXiv:hep-th/9901001". An id cut short by Scholar's "…" is not followed by a digit or a dot: left out.
+const ID_IN_VENUE = /(?:\barXiv:\s*|\bCoRR,?\s+abs\/)(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?![\d.…])/i;
+
+/** The arXiv id (without version) in Scholar's venue text, else "". */
+export const arxivIdInVenue = (text) => ID_IN_VENUE.exec(String(text ?? ""))?.[1] ?? "";
+
 /** A DOI from a doi.org link or a bare DOI, as "doi:<doi>"; else "". */
 export function doiId(value) {
   const match = /^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:)?(10\.\d{4,9}\/\S+)$/i.exec(String(value ?? "").trim());

@@ -9,7 +9,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   paused: false,
   capture: Object.freeze({ arxiv: true, scholar: true }),
   minVisibleSeconds: 10,
-  sidebarCollapsed: false,
+  sidebarCollapsed: null, // null: by the window's width (collapsed where it is narrow); true / false: the user's choice
 });
 
 export async function loadSettings() {

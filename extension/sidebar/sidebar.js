@@ -7,10 +7,21 @@ import { icon, logo } from "./icons.js";
 import { STATES } from "./states.js";
 
 export const HOST_TAG = "readnext-sidebar";
+// The room the sidebar takes at the page's right edge (sidebar.css: the panel is 340 px with 12 px around it;
+// the tab about 34 px). The page is narrowed by as much, as side panels do, so that nothing of it lies beneath.
+const PANEL_ROOM = 364;
+const TAB_ROOM = 40;
+
+/** Narrows the page by `pixels` at its right edge (0: gives the room back). */
+function makeRoom(doc, pixels) {
+  const style = doc.documentElement.style;
+  if (pixels) style.setProperty("margin-right", `${pixels}px`, "important");
+  else style.removeProperty("margin-right");
+}
 
 /**
- * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onAction(action, paper),
- * onOpen(paper). Returns the view: showLoading, showState, showSections, showOffer, setCollapsed.
+ * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onOpenYours(), onAction(action, paper),
+ * onOpen(paper). Returns the view: showLoading, showState, showSections, setCollapsed.
  */
 export function mountSidebar(doc, { collapsed, ...handlers }) {
   doc.querySelector(HOST_TAG)?.remove();
@@ -35,7 +46,8 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
       }, icon(doc, "chevronRight"))),
     body,
     el(doc, "footer", { class: "foot" },
-      el(doc, "span", { text: "ReadNext extension · not part of arXiv or Google Scholar" }),
+      el(doc, "span", { text: "Not part of arXiv or Google Scholar" }),
+      el(doc, "button", { type: "button", class: "link", "data-action": "yours", text: "Your ReadNext", onclick: () => handlers.onOpenYours() }),
       el(doc, "button", { type: "button", class: "link", text: "Options", onclick: () => handlers.onOpenOptions() })));
 
   const stylesheet = el(doc, "link", { rel: "stylesheet", href: runtime.url("extension/sidebar/sidebar.css") });
@@ -43,6 +55,7 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
   const render = () => {
     panel.hidden = !state.styled || state.collapsed;
     tab.hidden = !state.styled || !state.collapsed;
+    makeRoom(doc, !state.styled ? 0 : state.collapsed ? TAB_ROOM : PANEL_ROOM);
   };
   // Shown once styled, so the page never flashes an unstyled panel.
   const styled = () => {
@@ -98,18 +111,6 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
     }));
   }
 
-  /** An offer with one button, e.g. "This is me" on a Scholar profile; onAccept returns the text shown after. */
-  function showOffer({ title, lines, button, onAccept }) {
-    const accept = el(doc, "button", { type: "button", class: "button primary", text: button });
-    const result = el(doc, "p", { class: "detail", role: "status" });
-    accept.addEventListener("click", async () => {
-      accept.disabled = true;
-      result.textContent = await onAccept();
-    });
-    replaceBody(el(doc, "section", { class: "state state-offer", "data-state": "offer" },
-      el(doc, "h2", { text: title }), lines.map((line) => el(doc, "p", { text: line })), accept, result));
-  }
-
   setCollapsed(state.collapsed);
-  return { showLoading, showState, showSections, showOffer, setCollapsed };
+  return { showLoading, showState, showSections, setCollapsed };
 }

@@ -61,10 +61,28 @@ def _pages() -> dict[tuple[str, str], Path | str]:
             html / "scholar-results-2016-oldmarkup.html",
         ("scholar.google.com", "/scholar?q=bull+pass&hl=en"): html / "scholar-captcha.html",
         ("scholar.google.com", "/citations?user=amIMrIEAAAAJ&hl=en"): html / "scholar-profile-2026.html",
+        # The same saved profile as another researcher's, and the saved pages with arXiv ids in Scholar's venue
+        # text (as Scholar prints preprints), changed as they are served: the files themselves stay as saved.
+        ("scholar.google.com", "/citations?user=someoneELSEAAAJ&hl=en"): html / "scholar-profile-2026.html",
+        ("scholar.google.com", "/citations?user=arxivVENUEAAAJ&hl=en"): _with_venues(html / "scholar-profile-2026.html", {
+            "International Journal of Science and Research Archive (IJSRA) 12 (1), 3111–3126":
+                "arXiv preprint arXiv:2410.03532",
+            "World Journal of Advanced Research and Reviews (WJARR) 1 (1), 068-081": "CoRR, abs/1206.5538"}),
+        ("scholar.google.com", "/scholar?q=arxiv+venues&hl=en"): _with_venues(html / "scholar-results-2020.html", {
+            "Terra Antartica, 2002 - sidst3.dst.unisi.it": "arXiv preprint arXiv:2410.03532, 2024 - arxiv.org",
+            "JL Smellie\xa0- Terra Antartica, 2001": "JL Smellie\xa0- CoRR, abs/1206.5538, 2012"}),
         # Hand-made (no saved Scholar page links a hit to arXiv): one hit whose title link is an arXiv abstract.
         ("scholar.google.com", "/scholar?q=world+models&hl=en"): SCHOLAR_ARXIV_HIT,
         ("evil.example", "/"): "<!DOCTYPE html><title>Some other site</title><p>A page that would like your history.</p>",
     }
+
+
+def _with_venues(path: Path, replacements: dict[str, str]) -> str:
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
 
 
 SCHOLAR_ARXIV_HIT = """<!DOCTYPE html><!-- HAND-MADE fixture in Scholar's 2020 result markup -->
@@ -180,8 +198,10 @@ class Backend(Server):
         assert 200 <= status < 300, (method, path, status, answer)
         return answer
 
-    def events(self, since_ms: int = 0) -> list[dict]:
-        return [e for e in self.api("GET", "export")["events"] if e["ts"] >= since_ms]
+    def events(self, since_ms: int = 0, shown: bool = False) -> list[dict]:
+        """Events since then; the sidebar's `shown` lists only when asked (they come with every rendered list)."""
+        return [e for e in self.api("GET", "export")["events"]
+                if e["ts"] >= since_ms and (shown or e["type"] != "shown")]
 
 
 def seed_papers(limit: int = 24) -> list[dict]:

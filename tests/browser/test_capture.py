@@ -14,6 +14,7 @@ CAPTCHA = "https://scholar.google.com/scholar?q=bull+pass&hl=en"
 PROFILE = "https://scholar.google.com/citations?user=amIMrIEAAAAJ&hl=en"
 LISTING = "https://arxiv.org/list/cs.LG/new"
 ELSEWHERE = "https://arxiv.org/help"
+LINE = "readnext-profile"
 
 
 def test_abstract_page_view_reaches_backend_with_visible_time(browser, backend):
@@ -117,17 +118,15 @@ def test_this_is_me_on_a_scholar_profile_records_the_papers_as_mine(browser, bac
     configure(browser, backend)
     start = now_ms()
     browser.get(PROFILE)
-    offer = "function () { return this.querySelector('[data-state=\"offer\"] button')?.textContent ?? ''; }"
-    assert wait_until(lambda: shadow_call(browser, SIDEBAR, offer), message="the offer") == (
-        "This is me: start my profile from these papers")
+    offer = "function () { return this.querySelector('[data-state=\"offer\"] button[data-action=accept]')?.textContent ?? ''; }"
+    assert wait_until(lambda: shadow_call(browser, LINE, offer), message="the offer") == "This is me"
     assert backend.events(start) == []  # a profile page records nothing by itself
-    shadow_call(browser, SIDEBAR, "function () { this.querySelector('[data-state=\"offer\"] button').click(); }")
+    shadow_call(browser, LINE, "function () { this.querySelector('button[data-action=accept]').click(); }")
     own = wait_until(lambda: [e for e in backend.events(start) if e["type"] == "authored"], message="the papers")
     assert len(own) == 20 and all(e["url"] == PROFILE for e in own)
     status = backend.api("POST", "score", {"papers": [{"id": own[0]["paper_id"]}]})
     assert status["items"][0]["state"] == "own"
-    done = "function () { return this.querySelector('[data-state=\"offer\"] [role=status]').textContent; }"
-    assert wait_until(lambda: shadow_call(browser, SIDEBAR, done), message="the result") == (
-        "Done: 20 papers added to your profile.")
+    done = "function () { return this.querySelector('[data-state]').dataset.state; }"
+    assert wait_until(lambda: shadow_call(browser, LINE, done) == "yours", message="the result")
     for event in own:  # leave the shared backend's history as it was
         backend.api("DELETE", f"history/{event['paper_id']}")

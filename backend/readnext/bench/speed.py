@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .. import storage
 from ..config import Config
@@ -71,7 +72,8 @@ class ExactIndex:
 
     def search(self, queries, k):
         queries = np.atleast_2d(queries).astype(np.float32)
-        sims = queries @ self.matrix.T
+        with threadpool_limits(None, user_api="blas"):  # every core for the baseline (the engine ranks on one)
+            sims = queries @ self.matrix.T
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         order = np.take_along_axis(sims, top, axis=1).argsort(axis=1)[:, ::-1]
         top = np.take_along_axis(top, order, axis=1)
@@ -155,7 +157,7 @@ def _embedding_throughput(embedder, texts: list[str]) -> dict:
 
 def measure(engine, sample: list[Paper], queries: int = 200, exact_queries: int = 30, seed: int = 1) -> dict:
     rng = np.random.default_rng(seed)
-    n = engine.corpus.count()
+    n = int(engine.corpus.get_meta("bench:speed:papers") or engine.corpus.count())  # not the papers ingested
     _user(engine, sample)
     tick = time.perf_counter()
     engine.profile()
@@ -223,6 +225,18 @@ def report(built: dict, measured: dict) -> str:
         ("embedding papers/s: product / raw forward (ratio)",
          "{product_papers_per_s:.1f} / {raw_forward_papers_per_s:.1f} ({ratio:.0%})".format(**measured["embedding"])),
     ]
+    load = measured.get("load")
+    if load:
+        rows += [
+            ("load: clients x seconds, requests/s", f"{load['clients']} x {load['seconds']:.0f} s, "
+                                                     f"{load['requests_per_s']:.1f} requests/s"),
+            ("load: errors", f"{load['errors']} {load['first_errors'] or ''}".strip()),
+            ("load: recommendation p50 / p99 (ms)", "{p50:.0f} / {p99:.0f} (n {n})".format(**load["recommend_ms"])),
+            ("load: event post p50 / p99 (ms)", "{p50:.0f} / {p99:.0f} (n {n})".format(**load["event_ms"])),
+            ("load: acknowledged events missing from the log",
+             f"{load['acknowledged_missing_from_log']} of {load['acknowledged_events']}"),
+            ("load: server stop after SIGTERM (s)", f"{load['server_stop_seconds']:.2f} (exit {load['server_exit_code']})"),
+        ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
@@ -247,6 +261,10 @@ def speed(args) -> int:
         if child.returncode:
             raise SystemExit(f"measurement failed:\n{child.stderr[-3000:]}")
         measured = json.loads(child.stdout.strip().splitlines()[-1])
+        if args.load_seconds > 0:  # the corpus through a real `readnext serve`, under concurrent clients
+            from .load import run_load
+            measured["load"] = run_load(home, args.papers, first_synthetic=len(_sample_papers(sample)),
+                                        clients=args.clients, seconds=args.load_seconds, model=args.model)
         print(report(built, measured))
         print(json.dumps({**built, **measured}))
         return 0

@@ -1,5 +1,5 @@
 // Google Scholar author profile /citations?user=<id>: the author's publications, for "This is me".
-import { makePaper, yearIn } from "../../shared/paper.js";
+import { arxivIdInVenue, makePaper, yearIn } from "../../shared/paper.js";
 import { countIn, href, text, textWithout } from "./dom.js";
 
 function entryOf(row, base, user) {
@@ -8,8 +8,12 @@ function entryOf(row, base, user) {
   const citedLink = row.querySelector("a.gsc_a_ac");
   const cluster = /[?&]cites=(\d+)/.exec(citedLink?.getAttribute("href") ?? "")?.[1];
   const publication = new URL(href(titleLink, base) || base).searchParams.get("citation_for_view");
-  // Without citations a publication has no cluster id; its profile entry is the only name it has here.
-  const id = cluster ? `scholar:${cluster}` : publication ? `scholarpub:${publication}` : "";
+  // Without citations a publication has no cluster id; its profile entry is the only name it has here. A
+  // preprint is named by its arXiv id, so that it is the same paper when the user meets it on arXiv.
+  const scholarId = cluster ? `scholar:${cluster}` : publication ? `scholarpub:${publication}` : "";
+  const venue = textWithout(venueLine, ".gs_oph");
+  const arxiv = arxivIdInVenue(venue);
+  const id = arxiv || scholarId;
   const title = text(titleLink);
   if (!id || !title) return null;
   return {
@@ -17,11 +21,12 @@ function entryOf(row, base, user) {
       id,
       title,
       authors: text(authorLine).split(",").map((name) => name.replace(/…|\.\.\./g, "").trim()),
-      venue: textWithout(venueLine, ".gs_oph"),
+      venue,
       year: yearIn(text(row.querySelector(".gsc_a_y"))),
       cited_by: countIn(text(citedLink)),
-      url: href(titleLink, base) || `https://scholar.google.com/citations?user=${user}`,
+      url: arxiv ? `https://arxiv.org/abs/${arxiv}` : href(titleLink, base) || `https://scholar.google.com/citations?user=${user}`,
       source: "scholar",
+      aliases: [scholarId],
     }),
     anchor: titleLink ?? row,
   };
@@ -37,6 +42,7 @@ export const scholarProfile = {
     return {
       kind: this.kind,
       site: this.site,
+      user,
       author: text(doc.querySelector("#gsc_prf_in")),
       entries: [...new Set(rows)].map((row) => entryOf(row, url, user)).filter(Boolean),
     };

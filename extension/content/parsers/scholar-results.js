@@ -1,6 +1,6 @@
 // Google Scholar results /scholar?q=...: one div.gs_r per hit (div.gs_r.gs_or.gs_scl with data-cid since about
 // 2017; a bare div.gs_r before). Authors, venue and year share one line: "A Author, B Author - Venue, 2019 - host".
-import { arxivId, doiId, makePaper, scholarCluster, yearIn } from "../../shared/paper.js";
+import { arxivId, arxivIdInVenue, doiId, makePaper, scholarCluster, yearIn } from "../../shared/paper.js";
 import { countIn, href, text, textWithout } from "./dom.js";
 
 const TYPE_TAGS = ".gs_ctc, .gs_ctu, .gs_ctg2";
@@ -33,12 +33,13 @@ function entryOf(hit, base) {
   const link = href(titleLink, base);
   const fullText = href(hit.querySelector(".gs_ggs a[href], .gs_ggsd a[href]"), base);
   const cluster = clusterOf(hit);
-  const arxiv = arxivId(link) || arxivId(fullText);
+  const bylineText = text(body.querySelector(".gs_a"));
+  const arxiv = arxivId(link) || arxivId(fullText) || arxivIdInVenue(bylineText);
   const doi = doiId(link);
   const scholar = cluster ? `scholar:${cluster}` : "";
   const id = arxiv || scholar || doi;
   if (!id) return null;
-  const byline = splitByline(text(body.querySelector(".gs_a")));
+  const byline = splitByline(bylineText);
   const citedBy = [...body.querySelectorAll(".gs_fl a[href*='cites=']")].map(text).find((t) => /\d/.test(t));
   const paper = makePaper({
     id,

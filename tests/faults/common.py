@@ -1,0 +1,33 @@
+"""Helpers of the fault suite: the CLI with the fake model, a small snapshot file, events."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import topic_papers
+
+FAKE = Path(__file__).with_name("fake_readnext.py")
+
+
+def fake_cli(*args, home: Path, check: bool = False, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(FAKE), *args, "--home", str(home)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, check=check, timeout=600, **kwargs)
+
+
+def snapshot(path: Path, per_topic: int = 30) -> Path:
+    """A small arXiv-snapshot-like JSONL file of three clearly separate topics."""
+    rows = []
+    for n, paper in enumerate(topic_papers(per_topic)):
+        rows.append({"id": f"2301.{n:05d}", "title": paper["title"], "abstract": paper["abstract"],
+                     "authors": "A. Author and B. Author", "categories": paper["categories"][0],
+                     "versions": [{"version": "v1", "created": "Mon, 2 Jan 2023 10:00:00 GMT"}]})
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def events(prefix: str, count: int, paper: dict | None = None) -> list[dict]:
+    return [{"id": f"{prefix}-{n}", "type": "view", "seconds": 30, "ts": 1_700_000_000_000 + n,
+             **({"paper": paper} if paper else {"paper_id": f"2301.{n:05d}"})} for n in range(count)]

@@ -1,0 +1,100 @@
+"""Bad input is refused one event at a time, with a 400 where the request itself is bad, never a 500."""
+from __future__ import annotations
+
+import pytest
+
+from readnext.api import create_app
+from readnext.embed import HashingEmbedder
+from readnext.engine import ReadNext
+
+
+@pytest.fixture
+def app(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    yield create_app(config, engine)
+    engine.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(app):
+    return {"Host": "127.0.0.1:8765", "Authorization": f"Bearer {app.extensions['readnext'].token}"}
+
+
+def post(client, path, body, headers):
+    return client.post(f"/api/v1/{path}", json=body, headers=headers)
+
+
+def view(event_id: str, **paper) -> dict:
+    return {"id": event_id, "type": "view", "seconds": 30,
+            "paper": {"id": "2301.00001", "title": "Graph networks", **paper}}
+
+
+# --- 8. lone surrogates -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [
+    view("bad", title="broken \ud800 title"),
+    view("bad\udfff"),
+    {"id": "bad", "type": "search", "query": "dark \ud800 matter"},
+    view("bad", authors=["A. \ud800"]),
+    {"id": "bad", "type": "view", "seconds": 30, "paper_id": "doi:10.1/\ud800"},
+])
+def test_a_lone_surrogate_rejects_that_event_and_stores_the_others(client, auth, bad):
+    response = post(client, "events", {"events": [bad, view("good", id="2301.00002")]}, auth)
+    assert response.status_code == 200
+    answer = response.json
+    assert answer["accepted"] == 1 and len(answer["rejected"]) == 1
+    assert answer["rejected"][0]["index"] == 0 and "surrogate" in answer["rejected"][0]["error"]
+    assert [e["id"] for e in client.get("/api/v1/export", headers=auth).json["events"]] == ["good"]
+
+
+def test_a_lone_surrogate_in_a_recommendation_query_is_a_400(client, auth):
+    response = post(client, "recommend", {"context": {"query": "dark \ud800 matter"}}, auth)
+    assert response.status_code == 400 and "surrogate" in response.json["error"]["message"]
+
+
+# --- 9. deep JSON -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_json_nested_a_thousand_deep_is_a_400(client, auth, depth):
+    body = '{"events": ' + "[" * depth + "]" * depth + "}"
+    response = client.post("/api/v1/events", data=body, content_type="application/json", headers=auth)
+    assert response.status_code == 400 and "nested too deeply" in response.json["error"]["message"]
+
+
+# --- 10. aliases merge only what a record proves ------------------------------------------------------------------
+def test_an_event_listing_other_papers_ids_as_aliases_merges_nothing(client, auth, app):
+    papers = [{"id": f"2301.{n:05d}", "title": f"Paper {n}", "abstract": f"topic {n}"} for n in range(101)]
+    for start in range(0, 101, 50):
+        assert post(client, "score", {"papers": papers[start:start + 50]}, auth).status_code == 200
+    engine = app.extensions["readnext"]
+    assert engine.corpus.count() == 101
+    greedy = {"id": "e1", "type": "view", "seconds": 30,
+              "paper": {**papers[0], "aliases": [p["id"] for p in papers[1:]]}}
+    answer = post(client, "events", {"events": [greedy]}, auth).json
+    assert answer["accepted"] == 0 and "at most 8 aliases" in answer["rejected"][0]["error"]
+    two_arxiv = {**greedy, "paper": {**papers[0], "aliases": [papers[1]["id"]]}}
+    answer = post(client, "events", {"events": [two_arxiv]}, auth).json
+    assert answer["accepted"] == 0 and "one arXiv id" in answer["rejected"][0]["error"]
+    assert engine.corpus.count() == 101
+
+
+def test_a_record_still_merges_with_the_copies_of_its_own_ids(client, auth, app):
+    post(client, "score", {"papers": [{"id": "scholar:77", "title": "Graph networks"},
+                                      {"id": "doi:10.1/graph", "title": "Graph networks, the journal"}]}, auth)
+    arxiv = {"id": "2301.00001", "title": "Graph networks", "abstract": "message passing",
+             "aliases": ["scholar:77", "doi:10.1/graph"]}
+    assert post(client, "events", {"events": [view("e1", **arxiv)]}, auth).json["accepted"] == 1
+    assert app.extensions["readnext"].corpus.count() == 1
+
+
+# --- /status without the token ------------------------------------------------------------------------------------
+def test_status_without_the_token_tells_no_path(client, auth, config):
+    open_answer = client.get("/api/v1/status", headers={"Host": "127.0.0.1:8765"}).json
+    assert set(open_answer) == {"name", "version", "corpus", "history"}
+    assert str(config.home) not in str(open_answer)
+    wrong = client.get("/api/v1/status", headers={"Host": "127.0.0.1:8765", "Authorization": "Bearer wrong"}).json
+    assert set(wrong) == set(open_answer)
+    assert client.get("/api/v1/status", headers=auth).json["home"] == str(config.home)

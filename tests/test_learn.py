@@ -1,0 +1,170 @@
+"""The learned ranker: the formula exactly without data, a planted preference learned, trained off the request
+path, forgotten with the history, rebuilt from the log."""
+import time
+
+import numpy as np
+import pytest
+
+from conftest import TOPICS, make_paper, topic_papers
+from readnext import features
+from readnext.choices import CHOSEN, PASSED
+from readnext.embed import HashingEmbedder
+from readnext.engine import ReadNext
+from readnext.learn import MODEL_FILE, Example, Model, fit
+
+HOUR = 3_600_000
+T0 = 1_760_000_000_000
+NEVER = 10**9
+
+
+@pytest.fixture
+def engine(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    yield engine
+    engine.close()
+
+
+def twins(pairs: int = 30) -> list[dict]:
+    """Pairs of papers with the same text: one by Ada Lovelace, one by someone new each time. The texts of the
+    pairs share a topic but few words, so their scores spread."""
+    vocabulary = " ".join(TOPICS.values()).split()
+    rng = np.random.default_rng(7)
+    papers = []
+    for k in range(pairs):
+        abstract = " ".join(rng.choice(vocabulary, 8)) + f" graph case{k} study{k}"
+        papers.append(make_paper(f"t:ada{k}", f"Study {k}", abstract, authors=["Ada Lovelace", f"Cy Co{k}"]))
+        papers.append(make_paper(f"t:bob{k}", f"Study {k}", abstract, authors=[f"Bob Builder{k}"]))
+    return papers
+
+
+def browse_and_open_ada(engine, papers, pages: int = 6, per_page: int = 6) -> list[dict]:
+    """Reads two pairs, then sees pages of unseen pairs and opens only Ada's papers; returns the unseen rest."""
+    engine.record([{"id": f"r{i}", "type": "view", "paper": p, "seconds": 120, "ts": T0 + i} for i, p in enumerate(papers[:4])])
+    rest = papers[4:]
+    for page in range(pages):
+        shown, rest = rest[:per_page], rest[per_page:]
+        ts = T0 + (page + 1) * 3 * HOUR
+        engine.record([{"id": f"i{page}-{i}", "type": "impression", "paper": p, "url": f"https://arxiv.org/list/{page}",
+                        "ts": ts + i} for i, p in enumerate(shown)]
+                      + [{"id": f"v{page}-{i}", "type": "view", "paper_id": p["id"], "seconds": 60, "ts": ts + 60_000 + i}
+                         for i, p in enumerate(shown) if "Ada Lovelace" in p["authors"]])
+    return rest
+
+
+def scores(engine, papers, min_sets) -> dict[str, float]:
+    engine.learner.min_sets = min_sets
+    _, items = engine.score_papers(papers)
+    return {item.paper.id: item.score for item in items}
+
+
+def test_without_choices_the_ranking_is_the_formula_exactly(engine):
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90, "ts": T0 + i}
+                   for i, p in enumerate(topic_papers()[:3] + topic_papers()[8:10])])
+    engine.record([{"id": f"s{i}", "type": "impression", "paper": p, "ts": T0 + HOUR} for i, p in enumerate(topic_papers())])
+    assert engine.retrain_from_log()["choice_sets"] == 0  # shown, nothing opened: nothing to learn from
+    assert engine.learner.model is None and not (engine.home / MODEL_FILE).exists()
+    formula = engine.recommend({"query": "graph message passing"}, 12)
+    # The learned path at the prior weights: not a paper moves, not a score changes.
+    prior = features.prior(engine.ranking)
+    engine.learner.model = Model(prior, prior, 5, 5, 0)
+    engine.learner.min_sets = 1
+    learned = engine.recommend({"query": "graph message passing"}, 12)
+    assert [(i.paper.id, i.score) for i in learned.items] == [(i.paper.id, i.score) for i in formula.items]
+    assert len(formula.items) == 12
+
+
+def test_the_formula_is_the_prior_weighting_of_the_features(engine):
+    """prior . features is rank.score's raw score, so the learned score starts where the formula is."""
+    from readnext.rank import Context, score
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(topic_papers()[:4])])
+    engine.record([{"id": "d", "type": "dismiss", "paper": topic_papers()[9]}])
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(topic_papers()[10:20])])
+    profile = engine.profile()
+    labels = np.array([engine.corpus.label_of(p["id"]) for p in topic_papers()[10:20]])
+    vectors = engine.index.vectors(labels)
+    context = Context(vector=vectors[0])
+    scored = {s.label: s.raw for s in score(profile, context, labels, vectors, engine.ranking, engine.terms)}
+    x = features.compute(profile, context, labels, vectors, engine.corpus.by_labels(labels.tolist()), engine.terms)
+    assert x @ features.prior(engine.ranking) == pytest.approx([scored[int(l)] for l in labels], abs=1e-5)
+
+
+def test_a_planted_author_preference_is_learned(engine):
+    rest = browse_and_open_ada(engine, twins())
+    trained = engine.retrain_from_log()
+    assert trained == {"choice_sets": 6, "chosen": 18, "active": True}  # MIN_CHOICE_SETS lists: it ranks
+    formula, learned = scores(engine, rest, NEVER), scores(engine, rest, 1)
+    for ada, bob in zip(rest[::2], rest[1::2]):  # twins: the same text, only the authors differ
+        assert learned[ada["id"]] - learned[bob["id"]] > formula[ada["id"]] - formula[bob["id"]] + 0.02
+    top = sorted(learned, key=lambda pid: -learned[pid])[:len(rest) // 2]
+    assert all(pid.startswith("t:ada") for pid in top)
+    assert any("authors you have read" in line for line in engine.profile_summary()["learned"]["learned"])
+
+
+def test_the_model_is_stored_versioned_rebuilt_from_the_log_and_forgotten(engine, config):
+    browse_and_open_ada(engine, twins())
+    engine.retrain_from_log()
+    path = engine.home / MODEL_FILE
+    stored = engine.learner.model
+    assert path.exists() and '"format": 1' in path.read_text()
+    path.unlink()
+    again = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    try:
+        assert again.learner.model is None
+        again.retrain_from_log()  # what a repair does: the same model from the same log
+        assert np.allclose(again.learner.model.weights, stored.weights)
+    finally:
+        again.close()
+    engine.forget(None)
+    assert not path.exists() and engine.learner.model is None
+    assert engine.profile_summary()["learned"]["active"] is False
+
+
+def test_forgetting_one_paper_drops_the_model_learnt_with_it(engine):
+    browse_and_open_ada(engine, twins())
+    engine.retrain_from_log()
+    engine.forget("t:ada4")
+    assert engine.learner.model is None and not (engine.home / MODEL_FILE).exists()
+    assert engine.retrain_from_log()["choice_sets"] == 6
+
+
+def test_training_runs_in_the_background_after_new_events(config):
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    try:
+        browse_and_open_ada(engine, twins())
+        deadline = time.monotonic() + 120  # generous: the machine is slow and busy
+        while engine.learner.model is None or engine.learner.model.choice_sets < 6:
+            assert time.monotonic() < deadline, "the background trainer never produced the model"
+            time.sleep(0.1)
+        assert (engine.home / MODEL_FILE).exists()
+    finally:
+        engine.close()
+
+
+def test_a_little_data_moves_the_weights_a_little():
+    rng = np.random.default_rng(0)
+    prior = features.prior()
+    x = 0.3 * rng.random((10, len(prior)))  # cosine-like features: a page differs by tenths
+    outcomes = np.array([CHOSEN] + [PASSED] * 9)
+    assert np.array_equal(fit([], prior), prior)
+    one = fit([Example(x, outcomes)], prior)
+    many = fit([Example(x, outcomes)] * 50, prior)
+    assert 0 < np.linalg.norm(one - prior) < 0.15 * np.linalg.norm(prior)  # one choice cannot go wild
+    assert np.linalg.norm(many - prior) > 2 * np.linalg.norm(one - prior)  # fifty consistent ones move it further
+
+
+def test_readnext_train_rebuilds_the_model_from_the_log(config, monkeypatch, capsys):
+    from readnext import cli
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    browse_and_open_ada(engine, twins())
+    engine.close()
+    monkeypatch.setattr(cli, "_engine", lambda args: ReadNext(config, embedder=HashingEmbedder(64)))
+    assert cli.main(["train", "--home", str(config.home)]) == 0
+    assert "learned from 6 lists with 18 papers opened: the model ranks your lists" in capsys.readouterr().out
+    assert (config.home / MODEL_FILE).exists()
+
+
+def test_below_the_threshold_the_formula_still_ranks(engine):
+    rest = browse_and_open_ada(engine, twins(), pages=2)
+    assert engine.retrain_from_log() == {"choice_sets": 2, "chosen": 6, "active": False}
+    shipped = scores(engine, rest, engine.learner.min_sets)
+    assert shipped == scores(engine, rest, NEVER) != scores(engine, rest, 1)
