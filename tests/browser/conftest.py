@@ -62,3 +62,14 @@ def backend(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def stopped_backend(backend):
+    """The session's backend, stopped; started again afterwards whatever the test did."""
+    backend.stop()
+    try:
+        yield backend
+    finally:
+        if not backend.running:
+            backend.start()

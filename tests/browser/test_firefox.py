@@ -67,16 +67,6 @@ def test_loads_captures_arxiv_and_scholar_and_shows_the_sidebar(firefox, backend
     assert all(e["site"] == "scholar" for e in scholar)
 
 
-@pytest.fixture
-def stopped_backend(backend):
-    backend.stop()
-    try:
-        yield backend
-    finally:
-        if not backend.running:
-            backend.start()
-
-
 def test_offline_queue_delivers_when_the_backend_is_back(firefox, stopped_backend):
     backend = stopped_backend
     configure(firefox, backend, origin=FIREFOX_ORIGIN)

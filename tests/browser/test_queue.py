@@ -14,17 +14,6 @@ SCHOLAR_OLD = "https://scholar.google.com/scholar?q=%22Learning+deep+architectur
 ELSEWHERE = "https://arxiv.org/help"
 
 
-@pytest.fixture
-def stopped_backend(backend):
-    """The session's backend, stopped; started again afterwards whatever the test did."""
-    backend.stop()
-    try:
-        yield backend
-    finally:
-        if not backend.running:
-            backend.start()
-
-
 def test_events_made_offline_are_queued_and_delivered_exactly_once(browser, stopped_backend):
     backend = stopped_backend
     configure(browser, backend)
