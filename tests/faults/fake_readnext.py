@@ -16,7 +16,7 @@ class SlowHashingEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
-engine.load_embedder = lambda model, *args, **kwargs: SlowHashingEmbedder(64, name=model)
+engine.load_embedder = lambda config: SlowHashingEmbedder(64, name=config.model)
 
 if __name__ == "__main__":
     sys.exit(main())
