@@ -2,6 +2,7 @@
 reason, and fail instead under READNEXT_REQUIRE_BROWSER=1 (CI)."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -47,21 +48,36 @@ def module_browser(fake_site, tmp_path_factory):
         driver.quit()
 
 
-@pytest.fixture(scope="session")
-def backend(tmp_path_factory):
-    """One backend for the session: a small corpus, and a history of one read paper (BERT) so that answers are
-    personal. Tests tell their own events apart by URL and time."""
+@contextlib.contextmanager
+def seeded_backend(home):
+    """A backend with a small corpus, and a history of one read paper (BERT) so that answers are personal."""
     papers = seed_papers()
     events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
     bert = next(p for p in papers if p["id"] == "1810.04805")
     events.append({"id": "seed-view-bert", "type": "view", "paper": bert, "seconds": 95.0, "site": "arxiv"})
-    server = Backend(tmp_path_factory.mktemp("backend") / "home").start()
+    server = Backend(home).start()
     try:
         answer = server.api("POST", "events", {"events": events})
         assert answer["accepted"] == len(events), answer
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory):
+    """One seeded backend for the session. Tests tell their own events apart by URL and time."""
+    with seeded_backend(tmp_path_factory.mktemp("backend") / "home") as server:
+        yield server
+
+
+@pytest.fixture
+def own_backend(tmp_path):
+    """A seeded backend of this test's own: for what depends on the whole history, which the session's backend
+    gathers from every test before (enough lists opened from, after a while, for the learned ranker to take
+    over from the formula)."""
+    with seeded_backend(tmp_path / "home") as server:
+        yield server
 
 
 @pytest.fixture

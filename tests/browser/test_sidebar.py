@@ -65,7 +65,8 @@ def test_thumbs_up_saves(browser, backend):
     assert first["id"] in {card["id"] for card in sidebar_cards(browser)}
 
 
-def test_listing_marks_the_best_papers_and_lists_them_first(browser, backend):
+def test_listing_marks_the_best_papers_and_lists_them_first(browser, own_backend):
+    backend = own_backend
     backend.api("POST", "events", {"events": [  # the user has read the replaced paper on this listing
         {"id": "listing-test-read", "type": "view", "paper_id": "2106.09608", "seconds": 40.0, "site": "arxiv"}]})
     configure(browser, backend)
