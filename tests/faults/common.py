@@ -1,6 +1,7 @@
 """Helpers of the fault suite: the CLI with the fake model, a small snapshot file, events."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -31,3 +32,18 @@ def snapshot(path: Path, per_topic: int = 30) -> Path:
 def events(prefix: str, count: int, paper: dict | None = None) -> list[dict]:
     return [{"id": f"{prefix}-{n}", "type": "view", "seconds": 30, "ts": 1_700_000_000_000 + n,
              **({"paper": paper} if paper else {"paper_id": f"2301.{n:05d}"})} for n in range(count)]
+
+
+def fill_disk(folder: Path) -> None:
+    """Write `folder`/filler until the file system holding it has not one byte left."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        for chunk in (1 << 16, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"x" * chunk)
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)

@@ -6,7 +6,6 @@ Each case does what the fault suite does, counting instead of asserting, so it r
 """
 from __future__ import annotations
 
-import errno
 import os
 import random
 import signal
@@ -19,6 +18,8 @@ from pathlib import Path
 from readnext.config import Config
 from readnext.embed import HashingEmbedder
 from readnext.engine import ReadNext
+
+from .common import fill_disk
 
 PAPER = {"id": "2301.00001", "title": "Graph networks", "abstract": "message passing on graphs"}
 
@@ -75,14 +76,7 @@ def full_disk(root: Path) -> tuple[int, int, int]:
         home = mount / "home"
         engine = open_engine(home)
         acknowledged = post(engine, batch("kept", 10))
-        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
-        for chunk in (1 << 16, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"x" * chunk)
-            except OSError as error:
-                assert error.errno == errno.ENOSPC
-        os.close(fd)
+        fill_disk(mount)
         acknowledged |= post(engine, batch("full", 60))
         acknowledged |= post(engine, batch("full-by-id", 60, by_id=True))
         (mount / "filler").unlink()

@@ -19,7 +19,7 @@ from readnext.engine import ReadNext
 from readnext.errors import WriteFailed
 from readnext.history import History, parse_event
 
-from .common import events
+from .common import events, fill_disk
 
 
 def record(history: History, prefix: str, count: int) -> tuple[int, int]:
@@ -119,14 +119,7 @@ def test_a_really_full_disk_loses_no_acknowledged_event(small_tmpfs):
     auth = {"Host": "127.0.0.1:8765", "Authorization": f"Bearer {engine.token}"}
     paper = {"id": "2301.00001", "title": "Graph networks"}
     assert client.post("/api/v1/events", json={"events": events("kept", 10, paper)}, headers=auth).status_code == 200
-    fd = os.open(small_tmpfs / "filler", os.O_WRONLY | os.O_CREAT)
-    for chunk in (1 << 16, 4096, 1):  # fill the disk to its last byte
-        try:
-            while True:
-                os.write(fd, b"x" * chunk)
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-    os.close(fd)
+    fill_disk(small_tmpfs)
     for batch in (events("full", 60, paper), events("full", 60)):  # through papers.sqlite, straight to the log
         response = client.post("/api/v1/events", json={"events": batch}, headers=auth)
         assert response.status_code == 507 and "disk" in response.json["error"]["message"]
