@@ -2,12 +2,11 @@
 reason, and fail instead under READNEXT_REQUIRE_BROWSER=1 (CI)."""
 from __future__ import annotations
 
-import contextlib
 import os
 
 import pytest
 
-from .harness import CHROMEDRIVER, CHROMIUM, Backend, seed_papers, start_chromium, start_fake_site
+from .harness import CHROMEDRIVER, CHROMIUM, seeded_backend, start_chromium, start_fake_site
 
 
 @pytest.fixture(autouse=True)
@@ -46,22 +45,6 @@ def module_browser(fake_site, tmp_path_factory):
         yield driver
     finally:
         driver.quit()
-
-
-@contextlib.contextmanager
-def seeded_backend(home):
-    """A backend with a small corpus, and a history of one read paper (BERT) so that answers are personal."""
-    papers = seed_papers()
-    events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
-    bert = next(p for p in papers if p["id"] == "1810.04805")
-    events.append({"id": "seed-view-bert", "type": "view", "paper": bert, "seconds": 95.0, "site": "arxiv"})
-    server = Backend(home).start()
-    try:
-        answer = server.api("POST", "events", {"events": events})
-        assert answer["accepted"] == len(events), answer
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import contextlib
 import json
 import ssl
 import subprocess
@@ -218,6 +219,26 @@ def seed_papers(limit: int = 24) -> list[dict]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers the tests share.
+
+
+@contextlib.contextmanager
+def seeded_backend(home, bert_as: str = "view"):
+    """A backend with a small corpus, and a history of one paper (BERT), read (`view`) or the user's own
+    (`authored`), so that answers are personal."""
+    papers = seed_papers()
+    events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
+    bert = next(p for p in papers if p["id"] == "1810.04805")
+    events.append({"id": "seed-view-bert", "type": "view", "paper": bert, "seconds": 95.0, "site": "arxiv"}
+                  if bert_as == "view" else
+                  {"id": f"seed-{bert_as}-bert", "type": bert_as, "paper": bert, "site": "scholar"})
+    server = Backend(home).start()
+    try:
+        answer = server.api("POST", "events", {"events": events})
+        assert answer["accepted"] == len(events), answer
+        yield server
+    finally:
+        server.stop()
+
 
 def wait_until(probe, timeout: float = 20, interval: float = 0.2, message: str = "condition"):
     """probe()'s first truthy value; fails the test after `timeout` seconds."""

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from .harness import (EXTENSION_ORIGIN, SIDEBAR, Backend, configure, now_ms, seed_papers, shadow_call, shadow_calls,
+from .harness import (EXTENSION_ORIGIN, SIDEBAR, configure, now_ms, seeded_backend, shadow_call, shadow_calls,
                       sidebar_cards, sidebar_state, wait_until)
 
 pytestmark = pytest.mark.browser
@@ -20,18 +20,10 @@ LINE = "readnext-profile"
 
 
 @pytest.fixture(scope="module")
-def own_backend(tmp_path_factory):
+def author_backend(tmp_path_factory):
     """A backend of its own: the corpus of the session's, and a history of one paper the user wrote (BERT)."""
-    papers = seed_papers()
-    events = [{"id": f"seed-impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
-    bert = next(p for p in papers if p["id"] == "1810.04805")
-    events.append({"id": "seed-authored-bert", "type": "authored", "paper": bert, "site": "scholar"})
-    server = Backend(tmp_path_factory.mktemp("own-backend") / "home").start()
-    try:
-        server.api("POST", "events", {"events": events})
+    with seeded_backend(tmp_path_factory.mktemp("own-backend") / "home", bert_as="authored") as server:
         yield server
-    finally:
-        server.stop()
 
 
 # --- 1. the sidebar makes room for itself --------------------------------------------------------------------
@@ -71,8 +63,8 @@ def readnext_rects(driver):
 
 @pytest.mark.parametrize("size", [(1366, 900), (1280, 800), (1024, 768)])
 @pytest.mark.parametrize("url", [SCHOLAR, PROFILE])
-def test_readnext_never_covers_the_page_links(browser, own_backend, size, url):
-    configure(browser, own_backend)
+def test_readnext_never_covers_the_page_links(browser, author_backend, size, url):
+    configure(browser, author_backend)
     browser.set_window_size(*size)
     browser.get(url)
     if url == SCHOLAR:
@@ -91,21 +83,21 @@ def test_readnext_never_covers_the_page_links(browser, own_backend, size, url):
 
 
 # --- 2. "More for you" fills its list ------------------------------------------------------------------------
-def test_more_for_you_is_full_though_the_page_lists_papers_the_search_finds(browser, own_backend):
-    configure(browser, own_backend)
+def test_more_for_you_is_full_though_the_page_lists_papers_the_search_finds(browser, author_backend):
+    configure(browser, author_backend)
     browser.set_window_size(1366, 900)
     browser.get(SCHOLAR)
     wait_until(lambda: sidebar_state(browser) == "cards" and any(c["section"] == "more" for c in sidebar_cards(browser)),
                message="the 'more for you' cards")
     more = [card for card in sidebar_cards(browser) if card["section"] == "more"]
-    page_ids = {e["paper_id"] for e in own_backend.events() if e["url"] == SCHOLAR and e["type"] == "impression"}
+    page_ids = {e["paper_id"] for e in author_backend.events() if e["url"] == SCHOLAR and e["type"] == "impression"}
     assert len(page_ids) == 10
     assert len(more) == 10 and not {card["id"] for card in more} & page_ids, more
 
 
 # --- 4. reasons say the history paper is the user's own ---------------------------------------------------------
-def test_reasons_name_your_own_paper_as_yours(browser, own_backend):
-    configure(browser, own_backend)
+def test_reasons_name_your_own_paper_as_yours(browser, author_backend):
+    configure(browser, author_backend)
     browser.get(ABSTRACT)
     cards = wait_until(lambda: sidebar_state(browser) == "cards" and sidebar_cards(browser), message="cards")
     chips = [chip for card in cards for chip in card["chips"]]
@@ -150,8 +142,8 @@ def click_line(driver, action):
     shadow_call(driver, LINE, "function (a) { this.querySelector(`button[data-action=\"${a}\"]`).click(); }", action)
 
 
-def test_this_is_me_then_the_profile_shows_yours_with_undo(browser, own_backend):
-    configure(browser, own_backend)
+def test_this_is_me_then_the_profile_shows_yours_with_undo(browser, author_backend):
+    configure(browser, author_backend)
     browser.get(PROFILE)
     line = wait_until(lambda: profile_line(browser), message="the offer")
     assert line["state"] == "offer" and line["buttons"] == ["accept", "dismiss"]
@@ -159,19 +151,19 @@ def test_this_is_me_then_the_profile_shows_yours_with_undo(browser, own_backend)
     start = now_ms()
     click_line(browser, "accept")
     wait_until(lambda: profile_line(browser)["state"] == "yours", message="the profile marked yours")
-    own = wait_until(lambda: [e for e in own_backend.events(start) if e["type"] == "authored"], message="authored")
+    own = wait_until(lambda: [e for e in author_backend.events(start) if e["type"] == "authored"], message="authored")
     assert len(own) == 20
     browser.refresh()
     line = wait_until(lambda: profile_line(browser), message="the line after a reload")
     assert line["state"] == "yours" and line["buttons"] == ["undo"] and "yours" in line["text"]
     click_line(browser, "undo")
     wait_until(lambda: profile_line(browser)["state"] == "offer", message="the offer back")
-    states = own_backend.api("POST", "score", {"papers": [{"id": own[0]["paper_id"]}]})["items"][0]["state"]
+    states = author_backend.api("POST", "score", {"papers": [{"id": own[0]["paper_id"]}]})["items"][0]["state"]
     assert states != "own"
 
 
-def test_on_someone_elses_profile_the_offer_is_one_line_that_can_be_dismissed(browser, own_backend):
-    configure(browser, own_backend)
+def test_on_someone_elses_profile_the_offer_is_one_line_that_can_be_dismissed(browser, author_backend):
+    configure(browser, author_backend)
     browser.set_window_size(1366, 900)
     browser.get(OTHER_PROFILE)
     wait_until(lambda: profile_line(browser), message="the offer")
@@ -189,8 +181,8 @@ def test_on_someone_elses_profile_the_offer_is_one_line_that_can_be_dismissed(br
 MARKS_JS = """function () { const s = this.querySelector('span'); return [s.className, s.textContent, s.title]; }"""
 
 
-def test_a_hit_is_marked_for_you_only_for_what_the_history_holds(browser, own_backend):
-    configure(browser, own_backend)
+def test_a_hit_is_marked_for_you_only_for_what_the_history_holds(browser, author_backend):
+    configure(browser, author_backend)
     browser.get(SCHOLAR)
     wait_until(lambda: sidebar_state(browser) == "cards", message="the sidebar")
     marks = shadow_calls(browser, "readnext-mark", MARKS_JS)
