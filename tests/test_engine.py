@@ -137,3 +137,34 @@ def test_a_list_out_of_score_order_says_why(engine):
     in_order = [i.score for i in ranked.items]
     assert in_order == sorted(in_order, reverse=True)
     assert "Ordered for variety" not in ranked.note
+
+
+def test_while_a_profile_is_built_readers_take_the_last_one_unless_something_decisive_happened(engine):
+    import threading
+    papers = topic_papers()
+    engine.record([{"id": "v0", "type": "view", "paper": papers[0], "seconds": 90}])
+    first = engine.profile()
+    engine._profile_lock.acquire()  # another thread is building a newer profile
+    try:
+        engine.record([{"id": "v1", "type": "view", "paper": papers[1], "seconds": 90}])
+        assert engine.profile() is first  # a view more: the last profile serves meanwhile
+        engine.record([{"id": "d1", "type": "dismiss", "paper": papers[9]}])
+        answers = []
+        waiting = threading.Thread(target=lambda: answers.append(engine.profile()))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not answers  # a dismissal waits for the build that knows it
+    finally:
+        engine._profile_lock.release()
+    waiting.join(60)
+    [latest] = answers
+    assert latest is not first and len(latest.labels) == 2 and len(latest.negative_labels) == 1
+    assert engine.profile() is latest
+
+
+def test_a_forget_is_never_served_from_the_last_profile(engine):
+    papers = topic_papers()
+    engine.record([{"id": "v0", "type": "view", "paper": papers[0], "seconds": 90}])
+    assert not engine.profile().empty
+    engine.forget(None)
+    assert engine.profile().empty

@@ -1,10 +1,9 @@
-from collections import Counter
-
 import numpy as np
 
 from conftest import topic_papers
 from readnext.history import parse_event
-from readnext.profile import cluster, summarise
+from readnext.profile import cluster, label_terms, summarise
+from readnext.sparse import Bag
 
 NOW = 1_800_000_000_000
 DAY = 86_400_000
@@ -62,16 +61,30 @@ def test_own_papers_count_like_saves_and_say_so():
     assert states == {1: "own", 2: "saved"} and positive[1] == positive[2]
 
 
+def bag_of(papers: list[dict[str, int]], df: dict[str, int]) -> Bag:
+    terms = sorted({t for counts in papers for t in counts})
+    entries = [(row, terms.index(t), c) for row, counts in enumerate(papers) for t, c in counts.items()]
+    rows, ids, counts = (np.array(x, dtype=np.int64) for x in zip(*entries))
+    return Bag(rows, ids, counts, np.array([df[terms[i]] for i in ids]), terms)
+
+
 def test_labels_are_the_words_that_characterise_an_interest_ties_by_weight_not_alphabet():
-    from readnext.profile import label_terms
     # Two papers of one interest: every word equally rare in the corpus, so only use can tell them apart.
     members = [{"adakitic": 1, "adjacent": 1, "assigned": 1, "magma": 6, "subduction": 4, "slab": 3},
                {"adakitic": 1, "adjacent": 1, "assigned": 1, "magma": 5, "subduction": 3, "slab": 2}]
-    assert label_terms(members, [1.0, 1.0], lambda term: 5.0, Counter()) == ["magma", "subduction", "slab"]
+    bag = bag_of(members, dict.fromkeys(members[0], 2))
+    assert label_terms(bag, [np.array([0, 1])], np.ones(2), 1000) == [["magma", "subduction", "slab"]]
     # Against the corpus: a word every paper has ("method") loses to the rarer ones however often it is used.
-    idf = {"method": 1.0}.get
     members = [{"method": 9, "magma": 2, "slab": 1}, {"method": 9, "magma": 1, "slab": 1}]
-    assert label_terms(members, [2.0, 1.0], lambda t: idf(t, 6.0), Counter(), top=2) == ["magma", "slab"]
+    bag = bag_of(members, {"method": 1000, "magma": 3, "slab": 3})
+    assert label_terms(bag, [np.array([0, 1])], np.array([2.0, 1.0]), 1000, top=2) == [["magma", "slab"]]
+
+
+def test_a_word_two_interests_share_names_neither_when_each_has_its_own():
+    members = [{"spin": 2, "glass": 1}, {"spin": 1, "glass": 2}, {"spin": 2, "magnon": 1}, {"spin": 1, "magnon": 2}]
+    bag = bag_of(members, {"spin": 5, "glass": 5, "magnon": 5})
+    groups = [np.array([0, 1]), np.array([2, 3])]
+    assert label_terms(bag, groups, np.ones(4), 1000, top=1) == [["glass"], ["magnon"]]
 
 
 def test_a_one_paper_interest_is_named_by_its_paper(engine):

@@ -41,3 +41,33 @@ def test_frequencies_follow_the_corpus_as_it_grows(engine):
     after = terms.similarities([a], [b])[0, 0]
     assert after > before  # "kernel" became common, so the shared rare "graph" weighs more
     assert np.isfinite(after)
+
+
+def test_the_history_vector_gives_the_weighted_mean_of_the_cosines_to_each_history_paper(engine):
+    a, b, c, d = add(engine, "graph kernel learning", "graph neural message passing", "stellar halo mass",
+                     "kernel methods for stellar spectra")
+    terms = TermSimilarity(engine.corpus)
+    weights = np.array([0.5, 0.3, 0.2], np.float32)
+    each = terms.similarities([d, a], [a, b, c])
+    together = terms.cosines([d, a], [terms.history_vector(np.array([a, b, c]), weights)])[:, 0]
+    assert together == pytest.approx(each @ weights, abs=1e-6)
+
+
+def test_the_history_vector_follows_the_document_frequencies(engine):
+    a, b = add(engine, "graph kernel", "graph learning")
+    terms = TermSimilarity(engine.corpus)
+    history = np.array([b])
+    before = terms.history_vector(history, np.ones(1, np.float32))
+    engine.add_papers([paper_from_dict({"id": f"more:{i}", "title": f"kernel trick {i}"}) for i in range(5)])
+    terms.cosines([a], [before])  # the corpus grew by more than 1 %: the frequencies are read again
+    after = terms.history_vector(history, np.ones(1, np.float32))
+    assert after is not before
+    assert terms.cosines([a], [after])[0, 0] == pytest.approx(terms.similarities([a], [b])[0, 0])
+
+
+def test_a_paper_whose_text_changed_is_read_again(engine):
+    a, b = add(engine, "graph kernel", "stellar halo")
+    terms = TermSimilarity(engine.corpus)
+    assert terms.similarities([a], [b])[0, 0] == 0.0
+    engine.add_papers([paper_from_dict({"id": "t:1", "title": "stellar halo", "abstract": "graph kernel of halos"})])
+    assert terms.similarities([a], [b])[0, 0] > 0.3

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -21,6 +21,7 @@ from .errors import DamagedData, WriteFailed
 from .papers import Paper, canonical_id, display_name, merge
 from .text import term_set, tokens
 
+CACHED_PAPERS = 10_000  # papers kept in memory after a read (a few KB each)
 QUICK_CHECK_BYTES = 256 << 20  # papers.sqlite files up to this size are checked page by page at every open
 
 SCHEMA = """
@@ -47,6 +48,7 @@ class Upserted:
     papers: list[tuple[int, Paper]] = field(default_factory=list)
     changed: list[tuple[int, Paper]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    added: int = 0  # papers new to the corpus
 
 
 def _decode(data: str) -> Paper:
@@ -74,6 +76,12 @@ class Corpus:
             raise DamagedData(path, f"fails its integrity check ({problems[0][:120]})")
         self.lock = threading.RLock()
         self._count: int | None = None
+        # Writes of papers since the file was opened (one process writes a data directory at a time): what
+        # was read from a paper before its last write is stale (the term cache, sparse.TermSimilarity)
+        self.writes = 0
+        self._written: dict[int, int] = {}
+        self._papers: OrderedDict[int, tuple[int, Paper]] = OrderedDict()  # label -> (read at, paper)
+        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         self.conn.close()
@@ -86,6 +94,18 @@ class Corpus:
                 self._count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
             return self._count
 
+    def last_write(self, label: int) -> int:
+        """The value of `writes` when this paper was last written or removed; 0 when not since the open."""
+        return self._written.get(label, 0)
+
+    def _wrote(self, label: int) -> None:
+        self.writes += 1
+        self._written[label] = self.writes
+
+    def _counted(self, change: int) -> None:
+        if self._count is not None:
+            self._count += change
+
     def label_of(self, paper_id: str) -> int | None:
         key = canonical_id(paper_id)
         row = self.conn.execute("SELECT label FROM papers WHERE id = ?", (key,)).fetchone() or \
@@ -97,14 +117,33 @@ class Corpus:
         return self.by_labels([label]).get(label) if label is not None else None
 
     def by_labels(self, labels: Iterable[int]) -> dict[int, Paper]:
+        """The stored papers (those that exist) of these labels. Papers read lately come from memory: a user's
+        history and neighbourhood are read on every request. The same objects are handed out again: callers
+        must not change them."""
         labels = [int(x) for x in labels]
         found: dict[int, Paper] = {}
-        for start in range(0, len(labels), 900):  # SQLite's limit on bound variables
-            chunk = labels[start:start + 900]
+        missing = []
+        with self._cache_lock:
+            for label in labels:
+                kept = self._papers.get(label)
+                if kept is not None and kept[0] >= self.last_write(label):
+                    found[label] = kept[1]
+                    self._papers.move_to_end(label)
+                else:
+                    missing.append(label)
+        read_at = self.writes
+        fetched = {}
+        for start in range(0, len(missing), 900):  # SQLite's limit on bound variables
+            chunk = missing[start:start + 900]
             marks = ",".join("?" * len(chunk))
             for label, data in self.conn.execute(f"SELECT label, data FROM papers WHERE label IN ({marks})", chunk):
-                found[label] = _decode(data)
-        return found
+                fetched[label] = _decode(data)
+        with self._cache_lock:
+            for label, paper in fetched.items():
+                self._papers[label] = (read_at, paper)
+            while len(self._papers) > CACHED_PAPERS:
+                self._papers.popitem(last=False)
+        return dict(sorted((found | fetched).items()))  # in label order, as SQLite gives them
 
     def iter_papers(self, batch: int = 1000) -> Iterator[tuple[int, Paper]]:
         last = 0
@@ -120,14 +159,18 @@ class Corpus:
     def upsert(self, papers: Iterable[Paper]) -> Upserted:
         """Store papers, merging each with every stored copy it shares an id or alias with."""
         result = Upserted()
+        papers = list(papers)
+        if not papers:
+            return result
         with self.lock:
-            self._count = None
             self.conn.execute("BEGIN")
             try:
                 for paper in papers:
                     self._upsert_one(paper, result)
                 self.conn.execute("COMMIT")
+                self._counted(result.added - len(result.removed))
             except BaseException as error:
+                self._count = None
                 if self.conn.in_transaction:  # SQLite rolls back by itself when a COMMIT finds the disk full
                     self.conn.execute("ROLLBACK")
                 if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
@@ -146,6 +189,7 @@ class Corpus:
             label = self.conn.execute("INSERT INTO papers (id, data, hash) VALUES (?, ?, ?)",
                                       (paper.id, "{}", paper.content_hash())).lastrowid
             self._write(label, paper, old=None)
+            result.added += 1
             result.papers.append((label, paper))
             result.changed.append((label, paper))
             return
@@ -156,6 +200,7 @@ class Corpus:
             merged = merge(merged, stored[other])
             self._forget_terms(stored[other])
             self.conn.execute("DELETE FROM papers WHERE label = ?", (other,))
+            self._wrote(other)
             self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (other,))
             self.conn.execute("UPDATE aliases SET label = ? WHERE label = ?", (keep, other))
             result.removed.append(other)
@@ -175,7 +220,6 @@ class Corpus:
             terms.update(paper_counts.keys())
         hashes = [paper.content_hash() for paper in papers]
         with self.lock:
-            self._count = None
             self.conn.execute("BEGIN")
             try:
                 first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
@@ -190,12 +234,15 @@ class Corpus:
                 self.conn.executemany("INSERT OR REPLACE INTO paper_terms (label, counts) VALUES (?, ?)",
                                       [(first + i, json.dumps(c)) for i, c in enumerate(counts)])
                 self.conn.execute("COMMIT")
+                self._counted(len(papers))
             except BaseException:
+                self._count = None
                 self.conn.execute("ROLLBACK")
                 raise
         return list(range(first, first + len(papers)))
 
     def _write(self, label: int, paper: Paper, old: Paper | None) -> None:
+        self._wrote(label)
         new_hash = paper.content_hash()
         self.conn.execute("UPDATE papers SET id = ?, data = ?, hash = ? WHERE label = ?",
                           (paper.id, json.dumps(paper.to_dict(), ensure_ascii=False), new_hash, label))
@@ -224,6 +271,7 @@ class Corpus:
             self._forget_terms(paper)
             self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
             self.conn.execute("DELETE FROM papers WHERE label = ?", (label,))
+            self._wrote(label)
             self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (label,))
             self.conn.execute("COMMIT")
         return label

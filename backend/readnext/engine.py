@@ -21,6 +21,7 @@ from .explain import Explainer
 from .history import MAX_BATCH, History, parse_event
 from .index import VectorIndex
 from .learn import BackgroundTrainer, Learner
+from .neighbours import Neighbourhoods
 from .papers import Paper, canonical_id, check_text, paper_from_dict
 from .profile import Profile, build_profile
 from .sparse import TermSimilarity
@@ -81,14 +82,14 @@ class ReadNext:
         self.index_path = self.home / "index.hnsw"
         self._embed_lock = threading.Lock()
         self._profile_lock = threading.Lock()
-        self._profile: tuple[tuple, Profile] | None = None
-        self._near: tuple[Profile, int, np.ndarray] | None = None  # see _near_profile
+        self._profile: tuple[tuple, int, Profile] | None = None  # see profile
         self._labels: tuple[int, dict[str, int | None]] = (-1, {})  # see _cached_label_of
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
         self._unsaved_lock = threading.Lock()
         self._save_lock = threading.Lock()
         self.index = self._open_index()
+        self._neighbourhoods = Neighbourhoods(self.index)
         self.learner = Learner(self.home, ranking)
         self._trainer = BackgroundTrainer(self.retrain_from_log) if learn_in_background else None
         self._saver = IndexSaver(self.save_index, lambda: len(self._unsaved), self._save_due).start()
@@ -197,6 +198,7 @@ class ReadNext:
     def use_index(self, index) -> None:
         """Rank over another index with the same labels (the exact-search baseline of the speed benchmark)."""
         self.index = index
+        self._neighbourhoods = Neighbourhoods(index)
         self._papers_version += 1
 
     def embed_pending(self, batch: int = 64) -> int:
@@ -245,7 +247,7 @@ class ReadNext:
                 event.paper_id = stored[paper.id]  # a merged copy may have changed the paper's id
             events.append(event)
         fresh, duplicates = self.history.record(events, self._paper_copies(events))
-        if fresh and self._trainer is not None:
+        if fresh and self._trainer is not None and self.history.lists:  # no list shown, no choice to learn from
             self._trainer.poke()
         return {"accepted": len(fresh), "duplicates": duplicates, "rejected": rejected}
 
@@ -255,14 +257,28 @@ class ReadNext:
         return {paper.id: paper.to_dict() for paper in filter(None, map(self.corpus.get, ids))}
 
     def profile(self) -> Profile:
-        key = (self.history.version, self._papers_version)
-        with self._profile_lock:
+        """The profile of the history as it is. While another thread builds a newer one, a caller takes the
+        last one built if only reading happened since (one more view changes a list a little), so concurrent
+        requests do not queue behind each other's builds; a save, a dismissal or a forget is never left out."""
+        kept = self._profile
+        if kept is not None and kept[0] == self._profile_key():
+            return kept[2]
+        passable = kept is not None and kept[1] == self.history.decisive_version
+        if not self._profile_lock.acquire(blocking=not passable):
+            return kept[2]
+        try:
+            key, decisive = self._profile_key(), self.history.decisive_version
             if self._profile is None or self._profile[0] != key:
                 now = int(time.time() * 1000)
                 merges = self.history.settings().get("interest_merges", [])
-                self._profile = (key, build_profile(self.history.events(), self.corpus, self.index, now, merges,
-                                                    self._cached_label_of(), self.terms.words))
-            return self._profile[1]
+                self._profile = (key, decisive, build_profile(self.history.events(), self.corpus, self.index, now,
+                                                              merges, self._cached_label_of(), self.terms))
+            return self._profile[2]
+        finally:
+            self._profile_lock.release()
+
+    def _profile_key(self) -> tuple[int, int]:
+        return self.history.version, self._papers_version
 
     def _cached_label_of(self):
         """corpus.label_of, remembered until the papers change (a merge can move an id to another label)."""
@@ -331,15 +347,9 @@ class ReadNext:
         return {label for label in map(self.corpus.label_of, ids) if label is not None}
 
     def _near_profile(self, profile: Profile):
-        """The labels near this profile's queries, searched once per profile and fetch size."""
-        def near(fetch: int) -> np.ndarray:
-            kept = self._near
-            if kept is None or kept[0] is not profile or kept[1] != fetch:
-                queries = profile_queries(profile)
-                labels = self.index.search(np.stack(queries), fetch)[0].ravel() if queries else np.zeros(0, np.int64)
-                kept = self._near = (profile, fetch, labels)
-            return kept[2]
-        return near
+        """The labels near this profile's queries, for a fetch size (rank.candidate_labels)."""
+        queries = profile_queries(profile)
+        return lambda fetch: self._neighbourhoods.near(queries, fetch)
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""

@@ -25,6 +25,15 @@ def _author_key(name: str) -> str:
     return f"{parts[-1].lower()} {parts[0][:1].lower()}"
 
 
+def _history_counts(profile: Profile) -> tuple[Counter, Counter]:
+    """The authors and first categories of the history's papers, counted once per profile."""
+    if "explain" not in profile.derived:
+        history = [profile.papers[int(l)] for l in profile.labels if int(l) in profile.papers]
+        profile.derived["explain"] = (Counter(_author_key(a) for p in history for a in set(p.authors)),
+                                      Counter(p.categories[0] for p in history if p.categories))
+    return profile.derived["explain"]
+
+
 class Explainer:
     """Built once per request: the statistics of the history the reasons draw on."""
 
@@ -36,9 +45,7 @@ class Explainer:
         self.terms = term_counts  # by label: the words of the recommended papers and of their nearest reads
         self.n_docs = max(n_docs, 1)
         self.today = today or datetime.now(timezone.utc).date()
-        history = [profile.papers[int(l)] for l in profile.labels if int(l) in profile.papers]
-        self.authors = Counter(_author_key(a) for p in history for a in set(p.authors))
-        self.categories = Counter(p.categories[0] for p in history if p.categories)
+        self.authors, self.categories = _history_counts(profile)
 
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0

@@ -29,6 +29,10 @@ EVENT_WEIGHTS = {
 }
 PAPER_EVENTS = frozenset(EVENT_WEIGHTS) - {"search", "shown"}
 READ_EVENTS = frozenset({"view", "pdf", "click"})
+# What a profile built a moment earlier may leave out while a newer one is built (ReadNext.profile): reading adds
+# weight to a history; a save, a dismissal, a hide or a forget must show in the very next list.
+PASSING_EVENTS = READ_EVENTS | {"impression", "shown", "search"}
+LIST_EVENTS = frozenset({"impression", "shown"})  # a list the user was shown (choices.py)
 MAX_BATCH = 1000
 MAX_SHOWN = 100  # papers in one "shown" list (the sidebar shows ten per section)
 
@@ -121,6 +125,8 @@ class History:
         self._events, self.set_aside = self._open_log()
         self._ids = {e.id for e in self._events} | self._forgotten
         self.version = 0  # bumped on every change, so derived state (the profile) knows when to rebuild
+        self.decisive_version = 0  # bumped on the changes outside PASSING_EVENTS
+        self.lists = sum(e.type in LIST_EVENTS for e in self._events)  # what choice sets are made of
         self._settings = TinyDB(home / "user.json", storage=storage.AtomicJSONStorage)
         self.settings()  # damaged settings stop the start here, not later in a thread
 
@@ -168,6 +174,9 @@ class History:
             self._ids.update(seen)
             if fresh:
                 self.version += 1
+            if any(e.type not in PASSING_EVENTS for e in fresh):
+                self.decisive_version += 1
+            self.lists += sum(e.type in LIST_EVENTS for e in fresh)
             return fresh, len(events) - len(fresh)
 
     def forget(self, paper_ids: set[str] | None) -> int:
@@ -197,6 +206,8 @@ class History:
             storage.rewrite_lines(self.path, revised)
             self._events = [_without(e, paper_ids) for e in self._events if e.id not in self._forgotten]
             self.version += 1
+            self.decisive_version += 1
+            self.lists = sum(e.type in LIST_EVENTS for e in self._events)
             return len(gone)
 
     # --- settings ---------------------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ class VectorIndex:
             self._index.init_index(max_elements=capacity, ef_construction=EF_CONSTRUCTION, M=M)
         self._index.set_ef(EF_SEARCH)
         self._deleted: set[int] = set()
+        self.generation = 0  # bumped by every addition and removal
         self._live = np.zeros(0, dtype=bool)  # by label: has a live vector (hnswlib cannot say so cheaply)
         if _loaded is not None:
             self._mark_live(_loaded.get_ids_list(), True)
@@ -196,6 +197,7 @@ class VectorIndex:
                 self._recent.pop(label, None)
             self._index.add_items(vectors, labels)
             self._mark_live(labels, True)
+            self.generation += 1
 
     def remove(self, labels) -> None:
         with self.lock:
@@ -203,6 +205,7 @@ class VectorIndex:
                 self._index.mark_deleted(label)
                 self._deleted.add(label)
                 self._mark_live([label], False)
+                self.generation += 1
 
     def vectors(self, labels) -> np.ndarray:
         labels = [int(l) for l in labels]
@@ -227,6 +230,6 @@ class VectorIndex:
         if k <= 0:
             return np.zeros((len(queries), 0), np.int64), np.zeros((len(queries), 0), np.float32)
         with self.lock:
-            self._index.set_ef(max(EF_SEARCH, 2 * k))
+            self._index.set_ef(max(EF_SEARCH, k))
             labels, distances = self._index.knn_query(queries, k=k, num_threads=1)
         return labels.astype(np.int64), (1.0 - distances).astype(np.float32)

@@ -78,7 +78,9 @@ class Embedding:
     def step(self) -> int:
         """Embed one batch; the number of papers it held (0: none was waiting)."""
         began = time.monotonic()
-        count = self.engine.embed_pending(self.batch)
+        # finding the papers without a vector scans the corpus (seconds at a million papers, holding the
+        # database): only when the index holds fewer papers than the corpus
+        count = self.engine.embed_pending(self.batch) if self.pending() else 0
         if count:
             self.done += count
             self._recent = (self._recent + [(count, time.monotonic() - began)])[-SPEED_WINDOW:]

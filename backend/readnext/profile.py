@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .history import READ_EVENTS, Event
 from .papers import Paper
+from .sparse import Bag, TermSimilarity
 
 HALF_LIFE_DAYS = 120
 MAX_HISTORY = 2000  # heaviest papers kept in the profile; older, lighter ones have decayed to nothing anyway
@@ -38,6 +39,8 @@ class Profile:
     states: dict[int, str]  # read / saved / own / dismissed / hidden
     papers: dict[int, Paper]  # metadata of every paper in `states`
     queries: list[str] = field(default_factory=list)
+    # what is computed from the profile once, when first needed (explain.py: the history's authors)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -149,21 +152,41 @@ def _centroid(vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
 
-def label_terms(members: list[dict[str, int]], member_weights, idf, others: Counter, top: int = 3) -> list[str]:
-    """The terms that most distinguish these papers (given as their word counts): frequent among them, rare in
-    the corpus and in the other interests. Ties go to the term the interest's papers use most (weighted by how
-    much each paper counts), never to the alphabet: a paper's rare words all tie on their idf."""
-    total = float(sum(member_weights)) or 1.0
-    share: Counter = Counter()  # the weight of the papers that use the term
-    usage: Counter = Counter()  # how much they use it
-    for counts, weight in zip(members, member_weights):
-        length = float(sum(counts.values())) or 1.0
-        for term, count in counts.items():
-            share[term] += weight / total
-            usage[term] += weight / total * count / length
-    scored = {t: s * idf(t) / (1.0 + others.get(t, 0.0)) for t, s in share.items()
-              if s * len(members) >= min(2, len(members))}
-    return [t for t, _ in sorted(scored.items(), key=lambda kv: (-round(kv[1], 9), -usage[kv[0]], kv[0]))[:top]]
+def label_terms(bag: Bag, groups: list[np.ndarray], weights: np.ndarray, n_docs: int, top: int = 3) -> list[list[str]]:
+    """For each group of papers (rows of `bag`), the terms that most distinguish it: used by much of the group's
+    weight, rare in the corpus and in the other groups. Ties go to the term the group's papers use most (weighted
+    by how much each paper counts), never to the alphabet first: a paper's rare words all tie on their idf."""
+    used, column = np.unique(bag.ids, return_inverse=True)
+    df = np.zeros(len(used))
+    df[column] = bag.df
+    idf = np.log((n_docs + 1) / (df + 1)) + 1.0
+    length = np.maximum(np.bincount(bag.rows, weights=bag.counts, minlength=len(weights)), 1.0)
+    group_of = np.full(len(weights), -1)
+    for number, rows in enumerate(groups):
+        group_of[rows] = number
+    entry_group = group_of[bag.rows]
+    presence = np.zeros((len(groups), len(used)), bool)
+    grouped = entry_group >= 0
+    presence[entry_group[grouped], column[grouped]] = True
+    in_groups = presence.sum(axis=0)
+    labels = []
+    for number, rows in enumerate(groups):
+        mine = entry_group == number
+        share_of_entry = weights[bag.rows[mine]] / (float(weights[rows].sum()) or 1.0)
+        share = np.bincount(column[mine], weights=share_of_entry, minlength=len(used))
+        usage = np.bincount(column[mine], weights=share_of_entry * bag.counts[mine] / length[bag.rows[mine]],
+                            minlength=len(used))
+        eligible = np.flatnonzero(presence[number] & (share * len(rows) >= min(2, len(rows))))
+        # in_groups counts this group too: 1 + the other groups that use the term
+        score = np.round(share[eligible] * idf[eligible] / in_groups[eligible], 9)
+        order = np.lexsort((-usage[eligible], -score))
+        score, use, term = score[order], usage[eligible][order], used[eligible][order]
+        end = top  # the alphabet orders only what still ties at the cut
+        while end < len(order) and score[end] == score[top - 1] and use[end] == use[top - 1]:
+            end += 1
+        block = sorted(zip(-score[:end], -use[:end], (bag.terms[t] for t in term[:end])))
+        labels.append([word for _, _, word in block[:top]])
+    return labels
 
 
 def interest_label(terms: list[str], papers: list[Paper]) -> str:
@@ -188,11 +211,10 @@ def join_groups(groups: list[np.ndarray], rows: list[tuple[int, int]]) -> list[n
 
 
 def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[list[str]] = (),
-                  label_of=None, words=None) -> Profile:
-    """`merges`: pairs of papers whose interests the user joined. `label_of` and `words` (labels -> (each
-    paper's word counts, their document frequencies)): the corpus's, or cached ones (sparse.TermSimilarity.words):
-    over a long history, one SQLite lookup per event and the words of up to MAX_HISTORY papers, read again on
-    every change of the history, add up."""
+                  label_of=None, terms: TermSimilarity | None = None) -> Profile:
+    """`merges`: pairs of papers whose interests the user joined. `label_of` and `terms`: the corpus's lookups,
+    or cached ones (the engine's): over a long history, one SQLite lookup per event and the words of up to
+    MAX_HISTORY papers, read again on every change of the history, add up."""
     label_of = label_of or corpus.label_of
     states, positive, negative = summarise(events, label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
@@ -205,8 +227,8 @@ def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[
     row_of = {int(label): row for row, label in enumerate(labels)}
     merged_rows = [(row_of.get(label_of(a)), row_of.get(label_of(b))) for a, b in merges]
     merged_rows = [(a, b) for a, b in merged_rows if a is not None and b is not None]
-    interests = _interests(labels, weights, vectors, papers, corpus, words or _corpus_words(corpus), merged_rows) \
-        if len(labels) else []
+    interests = _interests(labels, weights, vectors, papers, corpus.count(), terms or TermSimilarity(corpus),
+                           merged_rows) if len(labels) else []
     queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
     return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,
                    negative_labels=neg_labels, negative_vectors=index.vectors(neg_labels),
@@ -214,35 +236,16 @@ def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[
                    states=states, papers=papers, queries=queries)
 
 
-def _corpus_words(corpus):
-    def words(labels):
-        counts = corpus.term_counts(labels)
-        return counts, corpus.document_frequencies(set().union(*map(set, counts.values())))
-    return words
-
-
-def _interests(labels, weights, vectors, papers, corpus, words_of, merged_rows=()) -> list[Interest]:
+def _interests(labels, weights, vectors, papers, n_docs: int, terms, merged_rows=()) -> list[Interest]:
     groups = join_groups(cluster(vectors, weights), merged_rows)
     groups = sorted(groups, key=lambda g: -weights[g].sum())
-    words, df = words_of(labels.tolist())
-    member_words = [[words.get(int(labels[i]), {}) for i in g] for g in groups]
-    n_docs = max(corpus.count(), 1)
-
-    def idf(term):
-        return math.log((n_docs + 1) / (df.get(term, 0) + 1)) + 1.0
-
-    presence = [Counter({t: 1.0 for w in group for t in w}) for group in member_words]
+    names = label_terms(terms.bag(labels.tolist()), groups, weights.astype(np.float64), max(n_docs, 1))
     total = float(weights.sum()) or 1.0
     interests = []
-    for gi, group in enumerate(groups):
-        others: Counter = Counter()
-        for gj, counts in enumerate(presence):
-            if gj != gi:
-                others.update(counts)
+    for group, group_terms in zip(groups, names):
         order = group[np.argsort(-weights[group])]
-        terms = label_terms(member_words[gi], weights[group].tolist(), idf, others)
         interests.append(Interest(
-            label=interest_label(terms, [papers[int(labels[i])] for i in order if int(labels[i]) in papers]),
-            terms=terms, weight=float(weights[group].sum() / total),
+            label=interest_label(group_terms, [papers[int(labels[i])] for i in order if int(labels[i]) in papers]),
+            terms=group_terms, weight=float(weights[group].sum() / total),
             centroid=_centroid(vectors[group], weights[group]), members=[int(labels[i]) for i in order]))
     return interests

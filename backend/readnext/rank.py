@@ -27,6 +27,7 @@ SCORE_FLOOR, SCORE_SPAN = 0.05, 0.65
 MMR_LAMBDA = 0.90  # 0.75 cost recall@20 0.534 -> 0.476 on CiteSeer; 0.90 keeps 0.530 and most of the spread
 DUPLICATE_SIMILARITY = 0.98  # two records this close are one paper (a preprint and its journal version)
 HEAVY_QUERIES = 2  # history papers searched on their own, besides the interests
+FEW_EXCLUDED = 20  # read papers fetched past at first (candidate_labels)
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,16 @@ def candidate_labels(profile: Profile, context: Context, index, k: int, near_pro
     near the profile's queries: they change only with the profile, so the caller can keep them and a request
     costs one HNSW query, the context's."""
     excluded = set(profile.states) | ({context.label} if context.label is not None else set())
-    # each HNSW query costs about ef (>= fetch) distance computations: fetch no more than ranking needs
-    fetch = 2 * k + 30 + min(len(excluded), 200)
+    # each HNSW query costs about ef (>= fetch) distance computations: fetch no more than ranking needs, which
+    # is `wanted` papers the user has not read; only when the read ones take too many places, fetch past them
+    wanted = 2 * k + 30
+    found = _gathered(profile, context, index, wanted + min(len(excluded), FEW_EXCLUDED), near_profile, excluded)
+    if len(found) < wanted and len(excluded) > FEW_EXCLUDED:
+        found = _gathered(profile, context, index, wanted + min(len(excluded), 200), near_profile, excluded)
+    return found
+
+
+def _gathered(profile: Profile, context: Context, index, fetch: int, near_profile, excluded: set) -> np.ndarray:
     found = []
     if near_profile is not None:
         found.append(near_profile(fetch))
@@ -166,14 +175,16 @@ def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.nd
 
 def _term_similarities(terms, profile: Profile, context: Context, labels: np.ndarray):
     """(weighted mean TF-IDF cosine to the history papers or None, cosine to the context or None)."""
-    queries = profile.labels.tolist() + ([context.label] if context.label is not None else [])
-    text = context.query if context.present and context.label is None else None
-    sims = terms.similarities(labels, queries, text)
-    history = None
+    targets = []
     if len(profile.labels):
-        weights = profile.weights / (profile.weights.sum() or 1.0)
-        history = sims[:, :len(profile.labels)] @ weights
-    context_sims = sims[:, -1] if context.present and (context.label is not None or text) else None
+        targets.append(terms.history_vector(profile.labels, profile.weights / (profile.weights.sum() or 1.0)))
+    if context.label is not None:
+        targets.append(terms.vector([context.label]))
+    elif context.present and context.query:
+        targets.append(terms.text_vector(context.query))
+    sims = terms.cosines(labels, targets)
+    history = sims[:, 0] if len(profile.labels) else None
+    context_sims = sims[:, -1] if len(targets) > (history is not None) else None
     return history, context_sims
 
 

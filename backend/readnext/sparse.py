@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,6 +21,24 @@ CACHE_PAPERS = 50_000
 
 def term_counts(text: str) -> Counter:
     return Counter(tokens(text))
+
+
+@dataclass(frozen=True)
+class TermVector:
+    """A sparse TF-IDF vector: sorted term ids and their values."""
+    ids: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Bag:
+    """The words of some papers as arrays, one entry per (paper, word): what labelling interests needs over
+    hundreds of papers without a dictionary per paper."""
+    rows: np.ndarray  # the paper: its position among the labels asked for
+    ids: np.ndarray  # the word's id; `terms[id]` is the word
+    counts: np.ndarray  # how often the paper uses it
+    df: np.ndarray  # in how many papers of the corpus it occurs
+    terms: list[str]
 
 
 class TermSimilarity:
@@ -36,9 +55,11 @@ class TermSimilarity:
         self.lock = threading.Lock()  # the caches are shared by the server's threads
         self._vocabulary: dict[str, int] = {}
         self._terms: list[str] = []  # id -> term
-        self._papers: OrderedDict[tuple[int, str | None], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._papers: OrderedDict[int, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()  # (read at, ids, tf)
         self._df = np.full(0, -1, dtype=np.int64)  # by term id; -1: not read yet
         self._df_corpus_size = -1
+        self._df_generation = 0  # counts the times the frequencies were read afresh
+        self._history: tuple[tuple, TermVector] | None = None  # see history_vector
 
     def _term_id(self, term: str) -> int:
         found = self._vocabulary.get(term)
@@ -53,17 +74,19 @@ class TermSimilarity:
         return ids, tf
 
     def _rows_of(self, labels: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
-        hashes = self.corpus.hash_of(labels)
-        missing = [l for l in labels if (l, hashes.get(l)) not in self._papers]
+        """Each paper's encoded words, read again when its text was written after they were read."""
+        read_at = self.corpus.writes
+        written = self.corpus.last_write
+        missing = [l for l in labels if l not in self._papers or written(l) > self._papers[l][0]]
         for label, counts in self.corpus.term_counts(missing).items():
-            self._papers[(label, hashes.get(label))] = self._encode(counts)
+            self._papers[label] = (read_at, *self._encode(counts))
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
         rows = []
         for label in labels:
-            key = (label, hashes.get(label))
-            if key in self._papers:
-                self._papers.move_to_end(key)
-            rows.append(self._papers.get(key, empty))
+            kept = self._papers.get(label)
+            if kept is not None:
+                self._papers.move_to_end(label)
+            rows.append(kept[1:] if kept is not None else empty)
         while len(self._papers) > self.cache_size:
             self._papers.popitem(last=False)
         return rows
@@ -75,6 +98,7 @@ class TermSimilarity:
         if abs(n_docs - self._df_corpus_size) > 0.01 * self._df_corpus_size:
             self._df[:] = -1
             self._df_corpus_size = n_docs
+            self._df_generation += 1
         unknown = ids[self._df[ids] < 0]
         if len(unknown):
             found = self.corpus.document_frequencies(self._terms[i] for i in unknown.tolist())
@@ -93,23 +117,71 @@ class TermSimilarity:
             return {label: {self._terms[i]: round(math.exp(tf - 1.0)) for i, tf in zip(*map(np.ndarray.tolist, row))}
                     for label, row in zip(labels, rows)}, df
 
-    def similarities(self, candidates, queries, query_text: str | None = None) -> np.ndarray:
-        """(len(candidates), len(queries) [+ 1 for the query text]) cosine similarities."""
-        candidates, queries = [int(x) for x in candidates], [int(x) for x in queries]
+    def bag(self, labels) -> Bag:
+        labels = [int(x) for x in labels]
         with self.lock:
-            rows = self._rows_of(candidates + queries)
-            if query_text:
-                rows.append(self._encode(term_counts(query_text)))
+            rows = self._rows_of(labels)
             ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
             tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
-            idf = self._idf(ids)
-        # a dense matrix over the terms these rows use (a few thousand): plain numpy, no sparse machinery,
-        # whose per-call overhead was most of the cost at this size
-        used, columns = np.unique(ids, return_inverse=True)
+            self._idf(ids)
+            df = self._df[ids].copy()
+        counts = np.rint(np.exp(tf.astype(np.float64) - 1.0)).astype(np.int64)  # tf = 1 + log(count)
+        return Bag(np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows]), ids, counts, df, self._terms)
+
+    def _normalised(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(term ids, L2-normalised tf-idf values, the row of each entry) of encoded rows; under the lock."""
+        ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
+        tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        values = tf * self._idf(ids)
         row_of = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
-        matrix = np.zeros((len(rows), max(len(used), 1)), np.float32)
-        matrix[row_of, columns] = tf * idf
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix /= np.where(norms == 0, 1.0, norms)
-        n = len(candidates)
-        return matrix[:n] @ matrix[n:].T
+        norms = np.sqrt(np.bincount(row_of, weights=np.square(values, dtype=np.float64), minlength=len(rows)))
+        return ids, (values / np.where(norms == 0, 1.0, norms)[row_of]).astype(np.float32), row_of
+
+    def vector(self, labels, weights=None) -> TermVector:
+        """The papers' normalised TF-IDF rows summed, each times its weight (one paper: its row)."""
+        labels = [int(x) for x in labels]
+        with self.lock:
+            ids, values, row_of = self._normalised(self._rows_of(labels))
+        if weights is not None:
+            values = values * np.asarray(weights, np.float32)[row_of]
+        return _summed(ids, values)
+
+    def text_vector(self, text: str) -> TermVector:
+        with self.lock:
+            ids, values, _ = self._normalised([self._encode(term_counts(text))])
+        return _summed(ids, values)
+
+    def history_vector(self, labels: np.ndarray, weights: np.ndarray) -> TermVector:
+        """`vector` of the history papers with their weights, kept while the history and the document
+        frequencies stay the same. A candidate's cosine to it is the weighted sum of its cosines to each history
+        paper: one sparse product per candidate, whatever the length of the history."""
+        key = (np.asarray(labels).tobytes(), np.asarray(weights).tobytes(), self._df_generation)
+        kept = self._history
+        if kept is None or kept[0] != key:
+            kept = self._history = (key, self.vector(labels, weights))
+        return kept[1]
+
+    def cosines(self, candidates, targets: list[TermVector]) -> np.ndarray:
+        """(len(candidates), len(targets)): each candidate's normalised row times each target vector."""
+        candidates = [int(x) for x in candidates]
+        with self.lock:
+            ids, values, row_of = self._normalised(self._rows_of(candidates))
+        out = np.zeros((len(candidates), len(targets)), np.float32)
+        for column, target in enumerate(targets):
+            if not len(target.ids) or not len(ids):
+                continue
+            at = np.minimum(np.searchsorted(target.ids, ids), len(target.ids) - 1)
+            hit = target.ids[at] == ids
+            out[:, column] = np.bincount(row_of[hit], weights=values[hit] * target.values[at[hit]],
+                                         minlength=len(candidates))
+        return out
+
+    def similarities(self, candidates, queries, query_text: str | None = None) -> np.ndarray:
+        """(len(candidates), len(queries) [+ 1 for the query text]) cosine similarities."""
+        targets = [self.vector([q]) for q in queries] + ([self.text_vector(query_text)] if query_text else [])
+        return self.cosines(candidates, targets)
+
+
+def _summed(ids: np.ndarray, values: np.ndarray) -> TermVector:
+    unique, inverse = np.unique(ids, return_inverse=True)
+    return TermVector(unique, np.bincount(inverse, weights=values, minlength=len(unique)).astype(np.float32))
