@@ -62,3 +62,33 @@ def test_grows_past_capacity_and_updates_in_place():
 def test_search_on_empty_index():
     labels, sims = VectorIndex(8, "m").search(np.ones(8, np.float32), 5)
     assert labels.shape == (1, 0)
+
+
+def test_queries_run_side_by_side_and_additions_wait_for_them():
+    import threading
+    rng = np.random.default_rng(3)
+    index = VectorIndex(16, "test")
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index.add(np.arange(1, 1001), vectors[:1000])
+    errors = []
+
+    def query(k):
+        try:
+            for _ in range(50):
+                labels, sims = index.search(vectors[:4], k)
+                assert labels.shape == (4, k) and (labels >= 1).all() and (labels <= 3000).all()
+        except Exception as error:  # reported below: a thread's failure must fail the test
+            errors.append(error)
+
+    def grow():
+        for start in range(1000, 3000, 100):
+            index.add(np.arange(start + 1, start + 101), vectors[start:start + 100])
+
+    threads = [threading.Thread(target=query, args=(k,)) for k in (5, 5, 200, 10)] + [threading.Thread(target=grow)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(index) == 3000 and index.search(vectors[2999:], 1)[0][0, 0] == 3000

@@ -11,6 +11,7 @@ import os
 import threading
 import traceback
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
 
 import hnswlib
@@ -87,7 +88,13 @@ class VectorIndex:
                  _loaded: "hnswlib.Index | None" = None):
         self.dim = dim
         self.model = model
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # additions, removals, saves and the row cache, one at a time
+        # hnswlib answers queries side by side (releasing the GIL) but not beside an addition, and its ef is one
+        # setting for all: queries run together while they agree on ef; additions and removals wait for them
+        self._gate = threading.Condition()
+        self._searching = 0
+        self._changing = 0
+        self._ef = EF_SEARCH
         self._rows = storage.VectorFile(_rows_path(path), dim)
         # rows read lately: a user's neighbourhood (history, interests, their nearby papers) is read on every
         # request, while each read from the file is a system call
@@ -179,12 +186,27 @@ class VectorIndex:
         live = self._live
         return [int(l) for l in labels if 0 <= int(l) < len(live) and live[int(l)]]
 
+    @contextmanager
+    def _alone(self):
+        """Hold the index for a change: no query runs meanwhile."""
+        with self.lock:
+            with self._gate:
+                self._changing += 1
+                while self._searching:
+                    self._gate.wait()
+            try:
+                yield
+            finally:
+                with self._gate:
+                    self._changing -= 1
+                    self._gate.notify_all()
+
     def add(self, labels, vectors: np.ndarray) -> None:
         """Add vectors, or replace the vectors of labels already present."""
         labels = np.asarray(labels, dtype=np.int64)
         if not len(labels):
             return
-        with self.lock:
+        with self._alone():
             needed = self._index.get_current_count() + len(labels)
             if needed > self._index.get_max_elements():
                 self._index.resize_index(max(needed, int(self._index.get_max_elements() * 1.5)))
@@ -200,7 +222,7 @@ class VectorIndex:
             self.generation += 1
 
     def remove(self, labels) -> None:
-        with self.lock:
+        with self._alone():
             for label in set(self.present(labels)):
                 self._index.mark_deleted(label)
                 self._deleted.add(label)
@@ -229,7 +251,18 @@ class VectorIndex:
         k = min(k, len(self))
         if k <= 0:
             return np.zeros((len(queries), 0), np.int64), np.zeros((len(queries), 0), np.float32)
-        with self.lock:
-            self._index.set_ef(max(EF_SEARCH, k))
+        ef = max(EF_SEARCH, k)
+        with self._gate:
+            while self._changing or (self._searching and self._ef != ef):
+                self._gate.wait()
+            if self._ef != ef:
+                self._index.set_ef(ef)
+                self._ef = ef
+            self._searching += 1
+        try:
             labels, distances = self._index.knn_query(queries, k=k, num_threads=1)
+        finally:
+            with self._gate:
+                self._searching -= 1
+                self._gate.notify_all()
         return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
