@@ -74,6 +74,10 @@ class ExactIndex:
 
     def search(self, queries, k):
         queries = np.atleast_2d(queries).astype(np.float32)
+        found = [self._search(queries[start:start + 64], k) for start in range(0, len(queries), 64)]
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+
+    def _search(self, queries, k):  # 64 queries hold 256 MB of similarities at a million papers
         with threadpool_limits(None, user_api="blas"):  # every core for the baseline (the engine ranks on one)
             sims = queries @ self.matrix.T
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
@@ -163,7 +167,7 @@ def _embedding_throughput(embedder, texts: list[str]) -> dict:
             "raw_forward_papers_per_s": len(texts) / raw, "ratio": raw / product}
 
 
-def measure(engine, sample: list[Paper], queries: int = 200, exact_queries: int = 30, seed: int = 1) -> dict:
+def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000, seed: int = 1) -> dict:
     rng = np.random.default_rng(seed)
     n = int(engine.corpus.get_meta("bench:speed:papers") or engine.corpus.count())  # not the papers ingested
     _user(engine, sample)
@@ -176,28 +180,30 @@ def measure(engine, sample: list[Paper], queries: int = 200, exact_queries: int 
     warm = _time_recommendations(engine, contexts)  # the same pages again, as a user's own neighbourhood is
     server_memory = _memory_mb()
 
-    # recall@10 of the index against exact search, on queries near real papers
+    # recall@10 of the index against exact search, on queries near papers of the built corpus (the same
+    # papers in every run: those a run ingests come after them)
     labels = np.array(sorted(engine.index.labels()), dtype=np.int64)
     matrix = engine.index.vectors(labels)
-    probes = matrix[rng.integers(0, len(labels), size=200)]
-    probes = probes + rng.normal(scale=0.3 / np.sqrt(matrix.shape[1]), size=probes.shape)
-    probes = (probes / np.linalg.norm(probes, axis=1, keepdims=True)).astype(np.float32)
+    near = matrix[rng.integers(0, n, size=probes)]
+    near = near + rng.normal(scale=0.3 / np.sqrt(matrix.shape[1]), size=near.shape)
+    near = (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float32)
     exact_index = ExactIndex(labels, matrix)
-    truth, _ = exact_index.search(probes, 10)
-    found, _ = engine.index.search(probes, 10)
-    recall = float(np.mean([len(set(truth[i]) & set(found[i])) / 10 for i in range(len(probes))]))
+    truth, _ = exact_index.search(near, 10)
+    found, _ = engine.index.search(near, 10)
+    recall = float(np.mean([len(set(truth[i]) & set(found[i])) / 10 for i in range(probes)]))
 
-    # After each swap of the index the first request builds the profile and searches its neighbourhoods again;
-    # one request outside the compared contexts does that, so both sides are timed as a running server answers
+    # The same 200 contexts through the exact baseline, then through the index once more. After each swap of the
+    # index the first request builds the profile and searches its neighbourhoods again; one request before the
+    # compared ones does that, so both sides are timed as a running server answers
     real_index = engine.index
     engine.use_index(exact_index)
     try:
         _time_recommendations(engine, contexts[-1:])
-        exact = _time_recommendations(engine, contexts[:exact_queries])
+        exact = _time_recommendations(engine, contexts)
     finally:
         engine.use_index(real_index)
     _time_recommendations(engine, contexts[-1:])
-    hnsw_same = _time_recommendations(engine, contexts[:exact_queries])
+    hnsw_same = _time_recommendations(engine, contexts)
 
     ingest = []
     run = time.time_ns()  # papers new to this corpus in every run, so each one is embedded
