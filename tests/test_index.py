@@ -92,3 +92,14 @@ def test_queries_run_side_by_side_and_additions_wait_for_them():
         thread.join()
     assert not errors
     assert len(index) == 3000 and index.search(vectors[2999:], 1)[0][0, 0] == 3000
+
+
+def test_reading_every_vector_leaves_the_recent_rows_alone(tmp_path):
+    rng = np.random.default_rng(4)
+    index = VectorIndex(8, "test", path=tmp_path / "index.hnsw")
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    index.add(np.arange(1, 51), vectors)
+    index.vectors([3, 4])
+    kept = dict(index._recent)
+    assert np.allclose(index.all_vectors(range(1, 51)), vectors)
+    assert index._recent.keys() == kept.keys()

@@ -245,6 +245,13 @@ class VectorIndex:
                 cache.popitem(last=False)
             return found
 
+    def all_vectors(self, labels) -> np.ndarray:
+        """The rows of many labels (a whole corpus), read past the cache of recent rows, which they would empty."""
+        labels = [int(l) for l in labels]
+        chunks = [labels[start:start + 50_000] for start in range(0, len(labels), 50_000)]
+        with self.lock:
+            return np.concatenate([self._rows.read(chunk) for chunk in chunks] or [np.zeros((0, self.dim), np.float32)])
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(labels, cosine similarities) of the k nearest live vectors of each query row."""
         queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))

@@ -183,7 +183,7 @@ def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000,
     # recall@10 of the index against exact search, on queries near papers of the built corpus (the same
     # papers in every run: those a run ingests come after them)
     labels = np.array(sorted(engine.index.labels()), dtype=np.int64)
-    matrix = engine.index.vectors(labels)
+    matrix = engine.index.all_vectors(labels)  # not through the recent rows the requests use
     near = matrix[rng.integers(0, n, size=probes)]
     near = near + rng.normal(scale=0.3 / np.sqrt(matrix.shape[1]), size=near.shape)
     near = (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float32)
