@@ -1,3 +1,5 @@
+import numpy as np
+
 from conftest import make_paper, topic_papers
 
 
@@ -63,3 +65,27 @@ def test_scores_are_comparable_across_calls(engine):
     first = {i.paper.id: i.score for i in engine.recommend(None, 5).items}
     second = {i.paper.id: i.score for i in engine.recommend(None, 10).items}
     assert all(abs(first[k] - second[k]) < 1e-9 for k in first)
+
+
+def test_a_context_whose_neighbours_were_all_read_still_brings_unread_papers():
+    from readnext.index import VectorIndex
+    from readnext.profile import Profile
+    from readnext.rank import Context, candidate_labels
+    rng = np.random.default_rng(5)
+
+    def cloud(centre):  # 300 papers around a centre, nearest first
+        rows = centre + 0.05 * rng.normal(size=(300, 16))
+        rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+        return rows[np.argsort(-(rows @ centre))]
+    here, elsewhere = np.eye(16)[0], np.eye(16)[1]
+    index = VectorIndex(16, "test")
+    index.add(np.arange(1, 301), cloud(here))  # the context's neighbourhood
+    index.add(np.arange(301, 601), cloud(elsewhere))  # the history's
+    read = set(range(1, 101)) | {301}  # the 100 papers nearest the context, and the history paper
+    history = index.vectors([301])
+    profile = Profile(labels=np.array([301]), weights=np.ones(1, np.float32), vectors=history, interests=[],
+                      negative_labels=np.zeros(0, np.int64), negative_vectors=np.zeros((0, 16), np.float32),
+                      negative_weights=np.zeros(0, np.float32), states={label: "read" for label in read}, papers={})
+    found = set(candidate_labels(profile, Context(vector=index.vectors([1])[0]), index, k=10).tolist())
+    assert not read & found
+    assert len(found & set(range(101, 301))) >= 50  # unread papers near the context, past the read ones

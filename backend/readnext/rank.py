@@ -89,27 +89,30 @@ def candidate_labels(profile: Profile, context: Context, index, k: int, near_pro
     near the profile's queries: they change only with the profile, so the caller can keep them and a request
     costs one HNSW query, the context's."""
     excluded = set(profile.states) | ({context.label} if context.label is not None else set())
-    # each HNSW query costs about ef (>= fetch) distance computations: fetch no more than ranking needs, which
-    # is `wanted` papers the user has not read; only when the read ones take too many places, fetch past them
-    wanted = 2 * k + 30
-    found = _gathered(profile, context, index, wanted + min(len(excluded), FEW_EXCLUDED), near_profile, excluded)
-    if len(found) < wanted and len(excluded) > FEW_EXCLUDED:
-        found = _gathered(profile, context, index, wanted + min(len(excluded), 200), near_profile, excluded)
-    return found
-
-
-def _gathered(profile: Profile, context: Context, index, fetch: int, near_profile, excluded: set) -> np.ndarray:
-    found = []
+    sources = []
     if near_profile is not None:
-        found.append(near_profile(fetch))
+        sources.append(near_profile)
     elif queries := profile_queries(profile):
-        found.append(index.search(np.stack(queries), fetch)[0].ravel())
+        sources.append(lambda fetch: index.search(np.stack(queries), fetch)[0].ravel())
     if context.present:
-        found.append(index.search(context.vector[None, :], fetch)[0].ravel())
-    if not found:
+        sources.append(lambda fetch: index.search(context.vector[None, :], fetch)[0].ravel())
+    if not sources:
         return np.zeros(0, dtype=np.int64)
-    found = np.unique(np.concatenate(found))
-    return found[~np.isin(found, list(excluded))] if excluded else found
+    return np.unique(np.concatenate([_unread(source, 2 * k + 30, excluded) for source in sources]))
+
+
+def _unread(source, wanted: int, excluded: set) -> np.ndarray:
+    """`wanted` papers of a source the user has not read. Each HNSW query costs about ef (>= fetch) distance
+    computations: fetch past read papers only when they took the places."""
+    labels = _without(source(wanted + min(len(excluded), FEW_EXCLUDED)), excluded)
+    if len(labels) < wanted and len(excluded) > FEW_EXCLUDED:
+        labels = _without(source(wanted + min(len(excluded), 200)), excluded)
+    return labels
+
+
+def _without(labels: np.ndarray, excluded: set) -> np.ndarray:
+    labels = np.unique(labels)
+    return labels[~np.isin(labels, list(excluded))] if excluded else labels
 
 
 def score(profile: Profile, context: Context, labels: np.ndarray, vectors: np.ndarray,
