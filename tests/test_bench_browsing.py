@@ -26,10 +26,10 @@ def test_a_tiny_benchmark_is_browsed_and_scored_per_checkpoint(tmp_path, config)
     finally:
         engine.close()
     rows = summary(outcome)
-    at_start = {(r["setting"], r["method"]): r for r in rows if r["pages"] == 0}
+    at_start = {(r["setting"], r["method"]): r for r in rows if r["at"] == 0}
     assert len(at_start) == 2 * len(METHODS)
     for setting in ("history", "context"):  # before any page the learned ranker is the formula
         assert at_start[(setting, "learned")]["recall@20"] == at_start[(setting, "formula")]["recall@20"]
         assert at_start[(setting, "formula")]["recall@20"] > 0.5  # the topics are obvious
-    assert {r["pages"] for r in rows} <= set(CHECKPOINTS)
+    assert {r["at"] for r in rows} <= set(CHECKPOINTS)
     assert outcome["stats"]["pages"] == 5 * len(users)

@@ -23,42 +23,95 @@ def quality(args) -> int:
     settings = ["history", "context"] if args.setting == "both" else [args.setting]
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731
     outcome, browsing = None, ""
+    halves = () if args.browse == "none" else ("tune", "report") if args.browse == "both" else (args.browse,)
     with storage.exclusive_lock(config.home / "lock"):
         engine = ReadNext(config, learn_in_background=False)  # the simulation trains where the product would
         try:
             if not args.browse_only:
                 outcome = run_quality(bench, engine, variants, settings, with_baselines=not args.no_baselines,
                                       feedback=not args.no_feedback, log=log)
-            if args.browse != "none":
-                halves = ("tune", "report") if args.browse == "both" else (args.browse,)
-                browsing = browse(bench, engine, halves, tuple(settings), log)
+            citeseer = browse(bench, engine, halves, tuple(settings), log) if halves else {}
         finally:
             engine.close()
+    planted = {}
+    if halves and args.sample:
+        planted = browse_planted(Path(args.sample), home.parent / "arxiv-sample-home", args.model, halves,
+                                 args.users_planted, log)
     if outcome is not None:
         if args.out:
             storage.atomic_write_bytes(Path(args.out), json.dumps(_predictions(outcome)).encode("utf-8"))
         print(report(outcome))
-    if browsing:
-        print(browsing)
+    if halves:
+        print(browsing_report(bench.name, citeseer, planted, args.sample))
     return 0
 
 
-def browse(bench, engine, halves, settings, log) -> str:
-    from .browsing import Browsing, format_browsing, split, summary
+def browse(bench, engine, halves, settings, log) -> dict:
+    """{half: outcome} of the browsing simulation on the benchmark."""
+    from .browsing import Browsing, split
     from .product import Product
     product = Product(engine, bench)
     product.load()
     simulation = Browsing(bench, product)
-    tune, report_half = split(bench.users)
-    text = []
+    users = dict(zip(("tune", "report"), split(bench.users)))
+    outcomes = {}
     for half in halves:
-        users = tune if half == "tune" else report_half
-        log(f"browsing simulation, {half} half ({len(users)} users)")
-        outcome = simulation.run(users, settings, log)
+        log(f"browsing simulation, {half} half ({len(users[half])} users)")
+        outcomes[half] = simulation.run(users[half], settings, log)
+    return outcomes
+
+
+def browse_planted(sample: Path, home: Path, model, halves, users: int, log) -> dict:
+    """{half: outcome} of the planted-preference simulation on the arXiv sample (its own home, which keeps the
+    embeddings); {} when the sample is absent."""
+    from ..engine import ReadNext
+    from .browsing import split
+    from .planted import Planted, load_sample, planted_benchmark
+    from .product import Product
+    if not sample.exists():
+        log(f"{sample} not found: the planted-preference simulation is skipped (--sample names the arXiv sample)")
+        return {}
+    bench = planted_benchmark(load_sample(sample), users=users)
+    config = Config.load(home=home, model=model)
+    storage.ensure_home(config.home)
+    outcomes = {}
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = ReadNext(config, learn_in_background=False)
+        try:
+            product = Product(engine, bench)
+            log(f"planted-preference simulation: loading {len(bench.papers)} papers into {home}")
+            product.load()
+            simulation = Planted(bench, product)
+            tune, report_half = split(bench.users)
+            for half in halves:
+                people = tune if half == "tune" else report_half
+                log(f"planted-preference simulation, {half} half ({len(people)} users)")
+                outcomes[half] = simulation.run(people, ("history",), log)
+        finally:
+            engine.close()
+    return outcomes
+
+
+def browsing_report(name: str, citeseer: dict, planted: dict, sample) -> str:
+    from .browsing import format_browsing, format_gains, gains_by_sets, summary
+    from .planted import AREA, NEW_SINCE, threshold
+    text = []
+    for half, outcome in citeseer.items():
         stats = outcome["stats"]
-        text += ["", f"Browsing simulation, {half} half: {outcome['users']} users, {stats.get('pages', 0):.0f} pages, "
+        text += ["", f"Browsing simulation ({name}), {half} half: {outcome['users']} users, "
+                 f"{stats.get('pages', 0):.0f} pages, {stats.get('opened', 0):.0f} papers opened "
+                 f"({stats.get('opened relevant', 0):.0f} relevant)", format_browsing(summary(outcome)),
+                 "", f"Learned minus formula by the choice sets the model had ({name}, {half} half):",
+                 format_gains(gains_by_sets(outcome))]
+    for half, outcome in planted.items():
+        stats = outcome["stats"]
+        text += ["", f"Planted-preference simulation ({sample}: {AREA} researchers who want papers from "
+                 f"{NEW_SINCE} on), {half} half: {outcome['users']} users, {stats.get('pages', 0):.0f} pages, "
                  f"{stats.get('opened', 0):.0f} papers opened ({stats.get('opened relevant', 0):.0f} relevant)",
-                 format_browsing(summary(outcome))]
+                 format_browsing(summary(outcome), at="choice sets")]
+        if half in citeseer:
+            value, lines = threshold(summary(outcome), gains_by_sets(citeseer[half]))
+            text += ["", f"Threshold from the {half} halves: MIN_CHOICE_SETS = {value}", *lines]
     return "\n".join(text)
 
 
