@@ -24,7 +24,7 @@ from .profile import build_profile
 from .rank import DEFAULT, Context, RankSettings, Scored, calibrate
 
 MODEL_FILE = "ranker.json"
-FORMAT = 1  # bumped when the features or the file change: an older file is retrained from the log
+FORMAT = 2  # bumped when the features or the file change: an older file is retrained from the log
 # Lists with something chosen before the learned weights rank. In the browsing simulation's tune half
 # (docs/benchmarks.md) the learned weights were not better than the formula after 1, 3 or 5 pages (at most 5
 # such lists a user): they take over only past what was measured, where the formula stays the fallback.

@@ -52,6 +52,7 @@ def browse(bench, engine, halves, settings, log) -> dict:
     from .product import Product
     product = Product(engine, bench)
     product.load()
+    _one_torch_thread()
     simulation = Browsing(bench, product)
     users = dict(zip(("tune", "report"), split(bench.users)))
     outcomes = {}
@@ -61,17 +62,17 @@ def browse(bench, engine, halves, settings, log) -> dict:
     return outcomes
 
 
-def browse_planted(sample: Path, home: Path, model, halves, users: int, log) -> dict:
+def browse_planted(sample: Path, home: Path, model, halves, users: int | None, log) -> dict:
     """{half: outcome} of the planted-preference simulation on the arXiv sample (its own home, which keeps the
     embeddings); {} when the sample is absent."""
     from ..engine import ReadNext
     from .browsing import split
-    from .planted import Planted, load_sample, planted_benchmark
+    from .planted import USERS, Planted, load_sample, planted_benchmark
     from .product import Product
     if not sample.exists():
         log(f"{sample} not found: the planted-preference simulation is skipped (--sample names the arXiv sample)")
         return {}
-    bench = planted_benchmark(load_sample(sample), users=users)
+    bench = planted_benchmark(load_sample(sample), users=users or USERS)
     config = Config.load(home=home, model=model)
     storage.ensure_home(config.home)
     outcomes = {}
@@ -81,6 +82,7 @@ def browse_planted(sample: Path, home: Path, model, halves, users: int, log) -> 
             product = Product(engine, bench)
             log(f"planted-preference simulation: loading {len(bench.papers)} papers into {home}")
             product.load()
+            _one_torch_thread()
             simulation = Planted(bench, product)
             tune, report_half = split(bench.users)
             for half in halves:
@@ -113,6 +115,14 @@ def browsing_report(name: str, citeseer: dict, planted: dict, sample) -> str:
             value, lines = threshold(summary(outcome), gains_by_sets(citeseer[half]))
             text += ["", f"Threshold from the {half} halves: MIN_CHOICE_SETS = {value}", *lines]
     return "\n".join(text)
+
+
+def _one_torch_thread() -> None:
+    """The simulations train the ranker after every page: tens of tensors of a few hundred numbers, which
+    torch's thread pool slows down 3-30 times on two busy cores once the embedder has started it (measured:
+    0.07 s a training on one thread, 0.25-2.7 s on two). Nothing is embedded after the corpus is loaded."""
+    import torch
+    torch.set_num_threads(1)
 
 
 def _predictions(outcome: dict) -> dict:

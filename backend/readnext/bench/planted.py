@@ -22,7 +22,7 @@ from .browsing import Browsing
 from .data import Benchmark, BenchUser
 
 AREA, NEW_SINCE = "astro-ph", "2020"
-USERS, HISTORY = 40, 5
+USERS, HISTORY = 100, 5
 OPEN_RELEVANT, OPEN_AREA, OPEN_OTHER = 0.8, 0.1, 0.02
 PAGES, PAGE_SIZE, FROM_LIST = 40, 10, 4
 CHECKPOINTS = (0, 1, 2, 3, 4, 6, 8, 10, 12, 15, 20)
