@@ -173,7 +173,7 @@ def gains_by_sets(outcome: dict) -> list[dict]:
         row = {"setting": setting, "sets": sets, "users": len(diffs["recall@20"])}
         for metric, values in diffs.items():
             error = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("inf")
-            row[metric] = (round(float(np.mean(values)), 4), round(error, 4))
+            row[metric] = (float(np.mean(values)), error)
         rows.append(row)
     return rows
 

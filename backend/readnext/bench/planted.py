@@ -84,8 +84,7 @@ def threshold(planted: list[dict], citeseer: list[dict], noise: float = 2.0) -> 
     failing = []
     for sets in measured:
         learned, formula = means.get((sets, "learned")), means.get((sets, "formula"))
-        gains = [(r[m][0], r[m][0] / r[m][1] if r[m][1] else 0.0) for r in citeseer if r["sets"] == sets
-                 for m in ("recall@20", "ndcg@10")]
+        gains = [(r[m][0], _errors(*r[m])) for r in citeseer if r["sets"] == sets for m in ("recall@20", "ndcg@10")]
         worst = min(gains, key=lambda g: g[1]) if gains else None
         ok = ((learned is None or all(learned[m] >= formula[m] for m in ("recall@20", "ndcg@10")))
               and (worst is None or worst[1] >= -noise))
@@ -96,3 +95,8 @@ def threshold(planted: list[dict], citeseer: list[dict], noise: float = 2.0) -> 
                      + f" | {'yes' if ok else 'no'} |")
     past = [s for s in measured if not failing or s > max(failing)]
     return (past[0] if past else None), lines
+
+
+def _errors(mean: float, error: float) -> float:
+    """The mean in standard errors; a difference every user shares (no spread) counts in full."""
+    return mean / error if error > 0 else 0.0 if mean == 0 else float(np.copysign(np.inf, mean))
