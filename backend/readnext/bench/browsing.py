@@ -88,10 +88,10 @@ class Browsing:
             papers = self._page(user, shown, rng)
             ts = start + page * 3 * HOUR_MS
             chosen = [p for pos, p in enumerate(papers) if rng.random() < examined(pos) * self.opens(user, p)]
-            engine.record([{"id": f"{product._run}-{number}-{page}-i{pos}", "type": "impression",
+            engine.record([{"id": f"{product._run}-{user.user}-{page}-i{pos}", "type": "impression",
                             "paper_id": product.paper_id(p), "url": f"https://bench/{user.user}/{page}",
                             "ts": ts + pos} for pos, p in enumerate(papers)]
-                          + [{"id": f"{product._run}-{number}-{page}-v{i}", "type": "view", "seconds": OPEN_SECONDS,
+                          + [{"id": f"{product._run}-{user.user}-{page}-v{i}", "type": "view", "seconds": OPEN_SECONDS,
                               "paper_id": product.paper_id(p), "ts": ts + 60_000 + i} for i, p in enumerate(chosen)])
             shown.update(papers)
             opened += chosen
