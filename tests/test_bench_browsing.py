@@ -34,22 +34,3 @@ def test_a_tiny_benchmark_is_browsed_and_scored_per_checkpoint(tmp_path, config)
     assert {r["at"] for r in rows} <= set(CHECKPOINTS)
     assert outcome["stats"]["pages"] == 5 * len(users)
 
-
-def test_two_halves_browsed_in_one_run_each_reach_the_engine(tmp_path, config):
-    """`--browse both` runs the halves one after the other on one engine: the second half's pages must not be
-    taken for the first half's (the log drops an event whose id it has seen)."""
-    bench = load_benchmark(*write_benchmark(tmp_path))
-    users = [u for u in bench.users if u.candidates is None]
-    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
-    try:
-        product = Product(engine, bench)
-        product.load()
-        simulation = Browsing(bench, product)
-        first = simulation.run(users[:1], ("history",), log=lambda line: None)
-        second = simulation.run(users[1:2], ("history",), log=lambda line: None)
-        alone = Browsing(bench, Product(engine, bench)).run(users[1:2], ("history",), log=lambda line: None)
-    finally:
-        engine.close()
-    assert first["stats"]["opened"] > 0 and second["stats"] == alone["stats"]
-    ours = lambda outcome: [r for r in summary(outcome) if r["method"] != "svm"]  # noqa: E731 (LinearSVC is not seeded)
-    assert ours(second) == ours(alone)
