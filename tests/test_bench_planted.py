@@ -120,3 +120,12 @@ def test_two_halves_browsed_in_one_run_each_reach_the_engine(config):
     finally:
         engine.close()
     assert second == alone and max(at for at, *_ in alone) > 0
+
+
+def test_without_the_sample_the_simulation_is_skipped_with_a_message(tmp_path):
+    from readnext.bench.command import browse_planted
+    lines = []
+    assert browse_planted(tmp_path / "absent.jsonl", tmp_path / "home", None, ("tune",), None, lines.append) == {}
+    assert lines == [f"{tmp_path / 'absent.jsonl'} not found: the planted-preference simulation is skipped "
+                     "(--sample names the arXiv sample)"]
+    assert not (tmp_path / "home").exists()
