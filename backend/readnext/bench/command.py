@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import storage
@@ -17,12 +18,12 @@ def quality(args) -> int:
 
     bench = load_benchmark(args.corpus, args.users, limit=args.limit)
     variants = pick(args.variant)
-    home = args.home or Path("bench-out") / f"{bench.name}-home"
+    home = Path(args.home) if args.home else Path("bench-out") / f"{bench.name}-home"
     config = Config.load(home=home, model=args.model)
     storage.ensure_home(config.home)
     settings = ["history", "context"] if args.setting == "both" else [args.setting]
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    outcome, browsing = None, ""
+    outcome = None
     halves = () if args.browse == "none" else ("tune", "report") if args.browse == "both" else (args.browse,)
     with storage.exclusive_lock(config.home / "lock"):
         engine = ReadNext(config, learn_in_background=False)  # the simulation trains where the product would
@@ -52,13 +53,13 @@ def browse(bench, engine, halves, settings, log) -> dict:
     from .product import Product
     product = Product(engine, bench)
     product.load()
-    _one_torch_thread()
     simulation = Browsing(bench, product)
     users = dict(zip(("tune", "report"), split(bench.users)))
     outcomes = {}
-    for half in halves:
-        log(f"browsing simulation, {half} half ({len(users[half])} users)")
-        outcomes[half] = simulation.run(users[half], settings, log)
+    with _one_torch_thread():
+        for half in halves:
+            log(f"browsing simulation, {half} half ({len(users[half])} users)")
+            outcomes[half] = simulation.run(users[half], settings, log)
     return outcomes
 
 
@@ -82,13 +83,12 @@ def browse_planted(sample: Path, home: Path, model, halves, users: int | None, l
             product = Product(engine, bench)
             log(f"planted-preference simulation: loading {len(bench.papers)} papers into {home}")
             product.load()
-            _one_torch_thread()
             simulation = Planted(bench, product)
-            tune, report_half = split(bench.users)
-            for half in halves:
-                people = tune if half == "tune" else report_half
-                log(f"planted-preference simulation, {half} half ({len(people)} users)")
-                outcomes[half] = simulation.run(people, ("history",), log)
+            users = dict(zip(("tune", "report"), split(bench.users)))
+            with _one_torch_thread():
+                for half in halves:
+                    log(f"planted-preference simulation, {half} half ({len(users[half])} users)")
+                    outcomes[half] = simulation.run(users[half], ("history",), log)
         finally:
             engine.close()
     return outcomes
@@ -117,12 +117,18 @@ def browsing_report(name: str, citeseer: dict, planted: dict, sample) -> str:
     return "\n".join(text)
 
 
-def _one_torch_thread() -> None:
+@contextmanager
+def _one_torch_thread():
     """The simulations train the ranker after every page: tens of tensors of a few hundred numbers, which
     torch's thread pool slows down 3-30 times on two busy cores once the embedder has started it (measured:
-    0.07 s a training on one thread, 0.25-2.7 s on two). Nothing is embedded after the corpus is loaded."""
+    0.07 s a training on one thread, 0.25-2.7 s on two). Nothing is embedded while they run."""
     import torch
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _predictions(outcome: dict) -> dict:
