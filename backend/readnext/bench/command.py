@@ -48,9 +48,12 @@ def quality(args) -> int:
 
 
 def browse(bench, engine, halves, settings, log) -> dict:
-    """{half: outcome} of the browsing simulation on the benchmark."""
+    """{half: outcome} of the browsing simulation on the benchmark, with the product's ranking as shipped (the
+    quality run before it leaves the engine with its last variant's settings)."""
+    from ..rank import DEFAULT
     from .browsing import Browsing, split
     from .product import Product
+    engine.ranking = DEFAULT
     product = Product(engine, bench)
     product.load()
     simulation = Browsing(bench, product)
