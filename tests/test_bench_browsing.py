@@ -34,3 +34,19 @@ def test_a_tiny_benchmark_is_browsed_and_scored_per_checkpoint(tmp_path, config)
     assert {r["at"] for r in rows} <= set(CHECKPOINTS)
     assert outcome["stats"]["pages"] == 5 * len(users)
 
+
+
+def test_the_simulation_after_the_quality_run_ranks_as_shipped(tmp_path, config):
+    """`make bench` runs the variants first; the last one (dense-only) must not be what the simulation measures."""
+    from readnext.bench.command import browse
+    from readnext.bench.variants import DENSE_ONLY
+    from readnext.rank import DEFAULT
+    bench = load_benchmark(*write_benchmark(tmp_path))
+    bench.users = [u for u in bench.users if u.candidates is None][:1]
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    try:
+        engine.ranking = DENSE_ONLY
+        outcomes = browse(bench, engine, ("report",), ("history",), log=lambda line: None)
+        assert engine.ranking == DEFAULT and outcomes["report"]["users"] == 1
+    finally:
+        engine.close()
