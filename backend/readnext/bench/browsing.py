@@ -71,7 +71,7 @@ class Browsing:
         """Chance the user opens a paper they looked at."""
         return OPEN_RELEVANT if user.relevant.get(paper, 0) > 0 else OPEN_OTHER
 
-    def checkpoint(self, page: int, sets: int, done: set) -> int | None:
+    def checkpoint(self, page: int, sets: int) -> int | None:
         """The row this moment is scored in (pages here; a subclass may count choice sets), or None."""
         return page if page in self.checkpoints else None
 
@@ -82,7 +82,7 @@ class Browsing:
         start = int(time.time() * 1000)
         shown: set[str] = set()
         opened: list[str] = []
-        done = {self.checkpoint(0, 0, set())}
+        done = {0}
         self._evaluate(user, settings, 0, 0, shown, opened, results)
         for page in range(1, self.pages + 1):
             papers = self._page(user, shown, rng)
@@ -99,7 +99,7 @@ class Browsing:
             stats["opened"] += len(chosen)
             stats["opened relevant"] += sum(user.relevant.get(p, 0) > 0 for p in chosen)
             sets = engine.retrain_from_log()["choice_sets"]
-            key = self.checkpoint(page, sets, done)
+            key = self.checkpoint(page, sets)
             if key is not None and key not in done:
                 done.add(key)
                 self._evaluate(user, settings, key, sets, shown, opened, results)
@@ -152,7 +152,7 @@ def summary(outcome: dict) -> list[dict]:
 
 
 def format_browsing(rows: list[dict], at: str = "pages") -> str:
-    lines = [f"| setting | {at} | method | users | choice sets | recall@20 | nDCG@10 |", "|---|---|---|---|---|---|---|"]
+    lines = [f"| setting | {at} | method | users | mean choice sets | recall@20 | nDCG@10 |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['setting']} | {r['at']} | {r['method']} | {r['users']} | {r['sets']:.1f} | {r['recall@20']:.3f} | "
               f"{r['ndcg@10']:.3f} |" for r in rows]
     return "\n".join(lines)

@@ -66,7 +66,7 @@ class Planted(Browsing):
             return OPEN_RELEVANT
         return OPEN_AREA if paper in self.in_area else OPEN_OTHER
 
-    def checkpoint(self, page: int, sets: int, done: set) -> int | None:
+    def checkpoint(self, page: int, sets: int) -> int | None:
         """Scored by choice sets, not pages: a page adds at most one."""
         return sets if sets in self.checkpoints else None
 
