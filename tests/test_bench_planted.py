@@ -8,6 +8,7 @@ from readnext.bench.planted import Planted, planted_benchmark, threshold
 from readnext.bench.product import Product
 from readnext.embed import HashingEmbedder
 from readnext.engine import ReadNext
+from readnext.errors import ValidationError
 
 
 def records(old: int = 12, new: int = 12, other: int = 12) -> list[dict]:
@@ -35,7 +36,7 @@ def test_researchers_read_older_papers_of_the_area_and_want_the_new_ones():
     assert planted_benchmark(records(), users=6, history=3).users[4].history == bench.users[4].history  # seeded
     paper = next(p for p in bench.papers if p["id"] == "2301.00001")
     assert paper["authors"] == ["New Author1"] and paper["date"].startswith("2023") and paper["area"] == "astro-ph"
-    with pytest.raises(ValueError, match="too few"):
+    with pytest.raises(ValidationError, match="too few"):
         planted_benchmark(records(new=3), users=2, history=3)
 
 
@@ -75,6 +76,8 @@ def test_the_threshold_is_the_first_measured_number_past_the_last_failure():
     assert [line.split(" | ")[-1] for line in lines[2:]] == ["no |", "no |", "yes |", "yes |"]
     assert threshold(planted_rows({1: 0.01, 2: 0.0}), citeseer[:1])[0] == 1  # -1 standard error is noise
     assert threshold(planted_rows({1: 0.05, 2: -0.01}), [])[0] is None  # the last measured fails: never
+    shared_loss = [{"setting": "context", "sets": 2, "users": 5, "recall@20": (-0.01, 0.0), "ndcg@10": (0.0, 0.0)}]
+    assert threshold(planted_rows({1: 0.01, 2: 0.01, 3: 0.01}), shared_loss)[0] == 3  # every user lost: no noise
 
 
 def test_a_tiny_sample_is_browsed_and_scored_by_choice_sets(config, monkeypatch):

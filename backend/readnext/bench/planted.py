@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .browsing import Browsing
+from ..errors import ValidationError
 from .data import Benchmark, BenchUser
 
 AREA, NEW_SINCE = "astro-ph", "2020"
@@ -42,7 +43,7 @@ def planted_benchmark(records: list[dict], users: int = USERS, seed: int = 0, ar
     new = [p["id"] for p in papers if p["area"] == area and (p["date"] or "") >= new_since]
     old = [p["id"] for p in papers if p["area"] == area and p["date"] and p["date"] < new_since]
     if len(new) < 2 * history or len(old) < 2 * history:
-        raise ValueError(f"the sample has {len(new)} new and {len(old)} older {area} papers: too few to simulate")
+        raise ValidationError(f"the sample has {len(new)} new and {len(old)} older {area} papers: too few to simulate")
     rng = np.random.default_rng(seed)
     people = [BenchUser(user=f"{area}-{n}", history=sorted(rng.choice(old, history, replace=False).tolist()),
                         relevant={pid: 1.0 for pid in new}) for n in range(users)]
