@@ -36,12 +36,14 @@ browsers:
 test: install browsers
 	$(PYTHON) -m pytest -q
 
-# Ranking quality on CiteSeer: baselines and the product in one run (docs/benchmarks.md). The home keeps the
-# embeddings, so only the first run embeds the corpus.
+# Ranking quality on CiteSeer: baselines and the product in one run, then the browsing simulations on CiteSeer
+# and on the arXiv sample, and the learned ranker's threshold (docs/benchmarks.md). The homes keep the
+# embeddings, so only the first run embeds the corpora.
 bench:
 	mkdir -p $(BENCH_OUT)
 	$(PYTHON) -m readnext.cli bench quality --corpus $(SHARED)/bench/citeseer/corpus.jsonl \
 		--users $(SHARED)/bench/citeseer/users.jsonl --home $(BENCH_OUT)/citeseer-home \
+		--sample $(SHARED)/data/arxiv-sample.jsonl \
 		--out $(BENCH_OUT)/citeseer-predictions.json > $(BENCH_OUT)/citeseer-quality.txt
 	cat $(BENCH_OUT)/citeseer-quality.txt
 

@@ -26,10 +26,27 @@ def test_a_tiny_benchmark_is_browsed_and_scored_per_checkpoint(tmp_path, config)
     finally:
         engine.close()
     rows = summary(outcome)
-    at_start = {(r["setting"], r["method"]): r for r in rows if r["pages"] == 0}
+    at_start = {(r["setting"], r["method"]): r for r in rows if r["at"] == 0}
     assert len(at_start) == 2 * len(METHODS)
     for setting in ("history", "context"):  # before any page the learned ranker is the formula
         assert at_start[(setting, "learned")]["recall@20"] == at_start[(setting, "formula")]["recall@20"]
         assert at_start[(setting, "formula")]["recall@20"] > 0.5  # the topics are obvious
-    assert {r["pages"] for r in rows} <= set(CHECKPOINTS)
+    assert {r["at"] for r in rows} <= set(CHECKPOINTS)
     assert outcome["stats"]["pages"] == 5 * len(users)
+
+
+
+def test_the_simulation_after_the_quality_run_ranks_as_shipped(tmp_path, config):
+    """`make bench` runs the variants first; the last one (dense-only) must not be what the simulation measures."""
+    from readnext.bench.command import browse
+    from readnext.bench.variants import DENSE_ONLY
+    from readnext.rank import DEFAULT
+    bench = load_benchmark(*write_benchmark(tmp_path))
+    bench.users = [u for u in bench.users if u.candidates is None][:1]
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    try:
+        engine.ranking = DENSE_ONLY
+        outcomes = browse(bench, engine, ("report",), ("history",), log=lambda line: None)
+        assert engine.ranking == DEFAULT and outcomes["report"]["users"] == 1
+    finally:
+        engine.close()

@@ -499,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--browse", choices=["both", "tune", "report", "none"], default="both",
                          help="browsing simulation on the tune half of the users, the report half, both or none")
     quality.add_argument("--browse-only", action="store_true", help="the browsing simulation and nothing else")
+    quality.add_argument("--sample", default="../shared/data/arxiv-sample.jsonl",
+                         help="arXiv sample for the planted-preference browsing simulation (skipped when absent)")
+    quality.add_argument("--users-planted", type=int, help="simulated researchers of that simulation (default 100)")
     quality.set_defaults(func=cmd_bench_quality)
     speed = benches.add_parser("speed", help="latency, memory and throughput at scale (docs/benchmarks.md)",
                                description="latency, memory and throughput at scale (docs/benchmarks.md)")

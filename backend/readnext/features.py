@@ -19,6 +19,9 @@ FEATURES = ("context", "nearest", "top", "interest", "dismissed", "terms_context
             "authors_own", "authors_read", "age", "position")
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 MAX_AGE_YEARS = 10.0
+# An unknown date is the middle of the range, so that a learned taste for new (or old) papers neither lifts nor
+# sinks every undated paper; 0 would make them all the newest.
+UNKNOWN_AGE = 0.5
 SHARED_CAP = 3  # three papers sharing an author say as much as more
 
 
@@ -87,9 +90,9 @@ def compute(profile: Profile, context: Context, labels: np.ndarray, vectors: np.
 
 
 def _age(paper: Paper, today: date) -> float:
-    """Years since the paper appeared, 0..1 over MAX_AGE_YEARS; 0 when the date is unknown."""
+    """Years since the paper appeared, 0..1 over MAX_AGE_YEARS; UNKNOWN_AGE when the date is unknown."""
     try:
         days = (today - date.fromisoformat(paper.date[:10])).days
     except (ValueError, TypeError):
-        return 0.0
+        return UNKNOWN_AGE
     return float(np.clip(days / 365.25, 0.0, MAX_AGE_YEARS) / MAX_AGE_YEARS)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import storage
@@ -17,49 +18,120 @@ def quality(args) -> int:
 
     bench = load_benchmark(args.corpus, args.users, limit=args.limit)
     variants = pick(args.variant)
-    home = args.home or Path("bench-out") / f"{bench.name}-home"
+    home = Path(args.home) if args.home else Path("bench-out") / f"{bench.name}-home"
     config = Config.load(home=home, model=args.model)
     storage.ensure_home(config.home)
     settings = ["history", "context"] if args.setting == "both" else [args.setting]
     log = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    outcome, browsing = None, ""
+    outcome = None
+    halves = () if args.browse == "none" else ("tune", "report") if args.browse == "both" else (args.browse,)
     with storage.exclusive_lock(config.home / "lock"):
         engine = ReadNext(config, learn_in_background=False)  # the simulation trains where the product would
         try:
             if not args.browse_only:
                 outcome = run_quality(bench, engine, variants, settings, with_baselines=not args.no_baselines,
                                       feedback=not args.no_feedback, log=log)
-            if args.browse != "none":
-                halves = ("tune", "report") if args.browse == "both" else (args.browse,)
-                browsing = browse(bench, engine, halves, tuple(settings), log)
+            citeseer = browse(bench, engine, halves, tuple(settings), log) if halves else {}
         finally:
             engine.close()
+    planted = {}
+    if halves and args.sample:
+        planted = browse_planted(Path(args.sample), home.parent / "arxiv-sample-home", args.model, halves,
+                                 args.users_planted, log)
     if outcome is not None:
         if args.out:
             storage.atomic_write_bytes(Path(args.out), json.dumps(_predictions(outcome)).encode("utf-8"))
         print(report(outcome))
-    if browsing:
-        print(browsing)
+    if halves:
+        print(browsing_report(bench.name, citeseer, planted, args.sample))
     return 0
 
 
-def browse(bench, engine, halves, settings, log) -> str:
-    from .browsing import Browsing, format_browsing, split, summary
+def browse(bench, engine, halves, settings, log) -> dict:
+    """{half: outcome} of the browsing simulation on the benchmark, with the product's ranking as shipped (the
+    quality run before it leaves the engine with its last variant's settings)."""
+    from ..rank import DEFAULT
+    from .browsing import Browsing, split
     from .product import Product
+    engine.ranking = DEFAULT
     product = Product(engine, bench)
     product.load()
     simulation = Browsing(bench, product)
-    tune, report_half = split(bench.users)
+    users = dict(zip(("tune", "report"), split(bench.users)))
+    outcomes = {}
+    with _one_torch_thread():
+        for half in halves:
+            log(f"browsing simulation, {half} half ({len(users[half])} users)")
+            outcomes[half] = simulation.run(users[half], settings, log)
+    return outcomes
+
+
+def browse_planted(sample: Path, home: Path, model, halves, users: int | None, log) -> dict:
+    """{half: outcome} of the planted-preference simulation on the arXiv sample (its own home, which keeps the
+    embeddings); {} when the sample is absent."""
+    from ..engine import ReadNext
+    from .browsing import split
+    from .planted import USERS, Planted, load_sample, planted_benchmark
+    from .product import Product
+    if not sample.exists():
+        log(f"{sample} not found: the planted-preference simulation is skipped (--sample names the arXiv sample)")
+        return {}
+    bench = planted_benchmark(load_sample(sample), users=users or USERS)
+    config = Config.load(home=home, model=model)
+    storage.ensure_home(config.home)
+    outcomes = {}
+    with storage.exclusive_lock(config.home / "lock"):
+        engine = ReadNext(config, learn_in_background=False)
+        try:
+            product = Product(engine, bench)
+            log(f"planted-preference simulation: loading {len(bench.papers)} papers into {home}")
+            product.load()
+            simulation = Planted(bench, product)
+            users = dict(zip(("tune", "report"), split(bench.users)))
+            with _one_torch_thread():
+                for half in halves:
+                    log(f"planted-preference simulation, {half} half ({len(users[half])} users)")
+                    outcomes[half] = simulation.run(users[half], ("history",), log)
+        finally:
+            engine.close()
+    return outcomes
+
+
+def browsing_report(name: str, citeseer: dict, planted: dict, sample) -> str:
+    from .browsing import format_browsing, format_gains, gains_by_sets, summary
+    from .planted import AREA, NEW_SINCE, threshold
     text = []
-    for half in halves:
-        users = tune if half == "tune" else report_half
-        log(f"browsing simulation, {half} half ({len(users)} users)")
-        outcome = simulation.run(users, settings, log)
+    for half, outcome in citeseer.items():
         stats = outcome["stats"]
-        text += ["", f"Browsing simulation, {half} half: {outcome['users']} users, {stats.get('pages', 0):.0f} pages, "
+        text += ["", f"Browsing simulation ({name}), {half} half: {outcome['users']} users, "
+                 f"{stats.get('pages', 0):.0f} pages, {stats.get('opened', 0):.0f} papers opened "
+                 f"({stats.get('opened relevant', 0):.0f} relevant)", format_browsing(summary(outcome)),
+                 "", f"Learned minus formula by the choice sets the model had ({name}, {half} half):",
+                 format_gains(gains_by_sets(outcome))]
+    for half, outcome in planted.items():
+        stats = outcome["stats"]
+        text += ["", f"Planted-preference simulation ({sample}: {AREA} researchers who want papers from "
+                 f"{NEW_SINCE} on), {half} half: {outcome['users']} users, {stats.get('pages', 0):.0f} pages, "
                  f"{stats.get('opened', 0):.0f} papers opened ({stats.get('opened relevant', 0):.0f} relevant)",
-                 format_browsing(summary(outcome))]
+                 format_browsing(summary(outcome), at="choice sets")]
+        if half in citeseer:
+            value, lines = threshold(summary(outcome), gains_by_sets(citeseer[half]))
+            text += ["", f"Threshold from the {half} halves: MIN_CHOICE_SETS = {value}", *lines]
     return "\n".join(text)
+
+
+@contextmanager
+def _one_torch_thread():
+    """The simulations train the ranker after every page: tens of tensors of a few hundred numbers, which
+    torch's thread pool slows down 3-30 times on two busy cores once the embedder has started it (measured:
+    0.07 s a training on one thread, 0.25-2.7 s on two). Nothing is embedded while they run."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _predictions(outcome: dict) -> dict:

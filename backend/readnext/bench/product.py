@@ -32,7 +32,8 @@ class Product:
     def load(self, batch: int = 256, progress=None) -> np.ndarray:
         """Add the corpus (embedding only texts the home has not seen) and return its vectors in corpus order."""
         papers = [paper_from_dict({"id": self.paper_id(p["id"]), "title": p.get("title") or "",
-                                   "abstract": p.get("abstract") or ""}) for p in self.bench.papers]
+                                   "abstract": p.get("abstract") or "",
+                                   **{k: p[k] for k in ("authors", "date") if p.get(k)}}) for p in self.bench.papers]
         labels = []
         for start in range(0, len(papers), batch):
             labels += [label for label, _ in self.engine.add_papers(papers[start:start + batch])]
