@@ -95,7 +95,7 @@ def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int =
     weights = anchor.clone().requires_grad_()
     first, second = torch.zeros_like(anchor), torch.zeros_like(anchor)
     for step in range(1, steps + 1):
-        logits = SCALE * (x @ weights)
+        logits = SCALE * (x * weights).sum(-1)  # not a matmul: BLAS threads on products this small only wait
         log_softmax = logits - torch.logsumexp(logits + log_weight, dim=1, keepdim=True)
         log_p = torch.logaddexp(np.log(1 - NOISE) + log_softmax, log_uniform)
         loss = (-log_p[chosen].sum() + l2 * ((weights - anchor) ** 2).sum()) / count
