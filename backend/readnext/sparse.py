@@ -107,7 +107,7 @@ class TermSimilarity:
 
     def words(self, labels) -> tuple[dict[int, dict[str, int]], dict[str, int]]:
         """The word counts of these papers (by label) and their document frequencies, from the caches: what the
-        explanations' shared terms and the interests' labels need."""
+        explanations' shared terms need (the interests' labels take a `bag`)."""
         labels = [int(x) for x in labels]
         with self.lock:
             rows = self._rows_of(labels)
@@ -120,20 +120,16 @@ class TermSimilarity:
     def bag(self, labels) -> Bag:
         labels = [int(x) for x in labels]
         with self.lock:
-            rows = self._rows_of(labels)
-            ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
-            tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+            ids, tf, row_of = _flat(self._rows_of(labels))
             self._idf(ids)
             df = self._df[ids].copy()
         counts = np.rint(np.exp(tf.astype(np.float64) - 1.0)).astype(np.int64)  # tf = 1 + log(count)
-        return Bag(np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows]), ids, counts, df, self._terms)
+        return Bag(row_of, ids, counts, df, self._terms)
 
     def _normalised(self, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(term ids, L2-normalised tf-idf values, the row of each entry) of encoded rows; under the lock."""
-        ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
-        tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        ids, tf, row_of = _flat(rows)
         values = tf * self._idf(ids)
-        row_of = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
         norms = np.sqrt(np.bincount(row_of, weights=np.square(values, dtype=np.float64), minlength=len(rows)))
         return ids, (values / np.where(norms == 0, 1.0, norms)[row_of]).astype(np.float32), row_of
 
@@ -180,6 +176,13 @@ class TermSimilarity:
         """(len(candidates), len(queries) [+ 1 for the query text]) cosine similarities."""
         targets = [self.vector([q]) for q in queries] + ([self.text_vector(query_text)] if query_text else [])
         return self.cosines(candidates, targets)
+
+
+def _flat(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Encoded rows as one array of term ids, one of their tf and the row of each entry."""
+    ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int64)
+    tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+    return ids, tf, np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
 
 
 def _summed(ids: np.ndarray, values: np.ndarray) -> TermVector:
