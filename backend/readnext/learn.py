@@ -184,7 +184,7 @@ class Learner:
         key = (choice.key, tuple(choice.labels))
         if key not in self._cache:
             before = [e for e in events if e.ts < choice.ts]
-            profile = build_profile(before, corpus, index, choice.ts)
+            profile = build_profile(before, corpus, index, choice.ts, terms=terms)
             present = set(index.present(choice.labels))
             keep = np.array([i for i, l in enumerate(choice.labels) if l not in profile.states and l in present],
                             dtype=np.int64)
