@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from .. import storage
@@ -59,10 +58,9 @@ def browse(bench, engine, halves, settings, log) -> dict:
     simulation = Browsing(bench, product)
     users = dict(zip(("tune", "report"), split(bench.users)))
     outcomes = {}
-    with _one_torch_thread():
-        for half in halves:
-            log(f"browsing simulation, {half} half ({len(users[half])} users)")
-            outcomes[half] = simulation.run(users[half], settings, log)
+    for half in halves:
+        log(f"browsing simulation, {half} half ({len(users[half])} users)")
+        outcomes[half] = simulation.run(users[half], settings, log)
     return outcomes
 
 
@@ -88,10 +86,9 @@ def browse_planted(sample: Path, home: Path, model, halves, users: int | None, l
             product.load()
             simulation = Planted(bench, product)
             users = dict(zip(("tune", "report"), split(bench.users)))
-            with _one_torch_thread():
-                for half in halves:
-                    log(f"planted-preference simulation, {half} half ({len(users[half])} users)")
-                    outcomes[half] = simulation.run(users[half], ("history",), log)
+            for half in halves:
+                log(f"planted-preference simulation, {half} half ({len(users[half])} users)")
+                outcomes[half] = simulation.run(users[half], ("history",), log)
         finally:
             engine.close()
     return outcomes
@@ -118,20 +115,6 @@ def browsing_report(name: str, citeseer: dict, planted: dict, sample) -> str:
             value, lines = threshold(summary(outcome), gains_by_sets(citeseer[half]))
             text += ["", f"Threshold from the {half} halves: MIN_CHOICE_SETS = {value}", *lines]
     return "\n".join(text)
-
-
-@contextmanager
-def _one_torch_thread():
-    """The simulations train the ranker after every page: tens of tensors of a few hundred numbers, which
-    torch's thread pool slows down 3-30 times on two busy cores once the embedder has started it (measured:
-    0.07 s a training on one thread, 0.25-2.7 s on two). Nothing is embedded while they run."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _predictions(outcome: dict) -> dict:
