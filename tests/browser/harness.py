@@ -30,6 +30,10 @@ ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FAKE_HOSTS = ("arxiv.org", "scholar.google.com", "evil.example")
+# The saved pages most tests visit, as the fake sites serve them (fake_sites)
+ABSTRACT = "https://arxiv.org/abs/2106.09608"
+LISTING = "https://arxiv.org/list/cs.LG/new"
+SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 
 
 def extension_id() -> str:

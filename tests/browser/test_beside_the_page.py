@@ -5,13 +5,11 @@ import time
 
 import pytest
 
-from .harness import (EXTENSION_ORIGIN, SIDEBAR, configure, now_ms, seeded_backend, shadow_call, shadow_calls,
-                      sidebar_cards, sidebar_state, wait_until)
+from .harness import (ABSTRACT, EXTENSION_ORIGIN, SCHOLAR, SIDEBAR, configure, now_ms, seeded_backend, shadow_call,
+                      shadow_calls, sidebar_cards, sidebar_state, wait_until)
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 PROFILE = "https://scholar.google.com/citations?user=amIMrIEAAAAJ&hl=en"
 OTHER_PROFILE = "https://scholar.google.com/citations?user=someoneELSEAAAJ&hl=en"
 ARXIV_VENUE_PROFILE = "https://scholar.google.com/citations?user=arxivVENUEAAAJ&hl=en"

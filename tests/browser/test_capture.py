@@ -3,16 +3,14 @@ import time
 
 import pytest
 
-from .harness import EXTENSION_ORIGIN, SIDEBAR, configure, now_ms, shadow_call, stored, wait_until
+from .harness import (ABSTRACT, EXTENSION_ORIGIN, LISTING, SCHOLAR, SIDEBAR, configure, now_ms, shadow_call, stored,
+                      wait_until)
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 SCHOLAR_OLD = "https://scholar.google.com/scholar?q=%22Learning+deep+architectures+for+AI%22&hl=en"
 CAPTCHA = "https://scholar.google.com/scholar?q=bull+pass&hl=en"
 PROFILE = "https://scholar.google.com/citations?user=amIMrIEAAAAJ&hl=en"
-LISTING = "https://arxiv.org/list/cs.LG/new"
 ELSEWHERE = "https://arxiv.org/help"
 LINE = "readnext-profile"
 

@@ -8,13 +8,11 @@ import time
 import pytest
 
 from .firefox import FIREFOX_ORIGIN, missing, pack_extension, start_firefox
-from .harness import ARTIFACTS, SIDEBAR, configure, extension_call, now_ms, stored, wait_until
+from .harness import ABSTRACT, ARTIFACTS, SCHOLAR, SIDEBAR, configure, extension_call, now_ms, stored, wait_until
 from .test_pairing import confirm_in_terminal, pair_in_options
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 SCHOLAR_OLD = "https://scholar.google.com/scholar?q=%22Learning+deep+architectures+for+AI%22&hl=en"
 ELSEWHERE = "https://arxiv.org/help"
 

@@ -6,11 +6,10 @@ import sys
 
 import pytest
 
-from .harness import EXTENSION_ORIGIN, now_ms, stored, wait_until
+from .harness import EXTENSION_ORIGIN, SCHOLAR, now_ms, stored, wait_until
 
 pytestmark = pytest.mark.browser
 
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 EVIL = "https://evil.example/"
 
 

@@ -4,12 +4,10 @@ import time
 
 import pytest
 
-from .harness import configure, kill_service_worker, now_ms, sidebar_state, stored, wait_until
+from .harness import ABSTRACT, SCHOLAR, configure, kill_service_worker, now_ms, sidebar_state, stored, wait_until
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 SCHOLAR_OLD = "https://scholar.google.com/scholar?q=%22Learning+deep+architectures+for+AI%22&hl=en"
 ELSEWHERE = "https://arxiv.org/help"
 

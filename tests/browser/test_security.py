@@ -6,12 +6,11 @@ import urllib.request
 
 import pytest
 
-from .harness import EXTENSION_ID, EXTENSION_ORIGIN, configure, now_ms
+from .harness import ABSTRACT, EXTENSION_ID, EXTENSION_ORIGIN, configure, now_ms
 
 pytestmark = pytest.mark.browser
 
 EVIL = "https://evil.example/"
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
 
 ATTACK_JS = """const [base, done] = [arguments[0], arguments[arguments.length - 1]];
 const attempt = (promise) => promise.then((r) => (r.type === 'opaque' ? 'opaque' : `status ${r.status}`), (e) => `failed: ${e.name}`);

@@ -1,11 +1,10 @@
 """What the sidebar showed reaches the backend as a `shown` list, in order: the learned ranker's choice sets."""
 import pytest
 
-from .harness import configure, now_ms, sidebar_cards, sidebar_state, wait_until
+from .harness import ABSTRACT, configure, now_ms, sidebar_cards, sidebar_state, wait_until
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
 
 
 def test_the_sidebar_list_is_recorded_in_the_order_shown(browser, backend):

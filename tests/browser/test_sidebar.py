@@ -4,14 +4,11 @@ import time
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
 
-from .harness import (ARTIFACTS, CLICK_JS, SIDEBAR, configure, now_ms, shadow_call, shadow_calls, sidebar_cards,
-                      sidebar_state, stored, wait_until)
+from .harness import (ABSTRACT, ARTIFACTS, CLICK_JS, LISTING, SCHOLAR, SIDEBAR, configure, now_ms, shadow_call,
+                      shadow_calls, sidebar_cards, sidebar_state, stored, wait_until)
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-LISTING = "https://arxiv.org/list/cs.LG/new"
-SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
 XSS_ID = "2411.07003"
 XSS_TITLE = "Interactive Fiction Agents <img src=x onerror=alert(1)> that Read Commonsense Knowledge Graphs"
 

@@ -2,13 +2,11 @@
 history at all."""
 import pytest
 
-from .harness import (EXTENSION_ORIGIN, SIDEBAR, Backend, configure, now_ms, shadow_call, sidebar_cards,
-                      sidebar_state, wait_until)
+from .harness import (ABSTRACT, EXTENSION_ORIGIN, LISTING, SIDEBAR, Backend, configure, now_ms, shadow_call,
+                      sidebar_cards, sidebar_state, wait_until)
 
 pytestmark = pytest.mark.browser
 
-ABSTRACT = "https://arxiv.org/abs/2106.09608"
-LISTING = "https://arxiv.org/list/cs.LG/new"
 TEXT_JS = "function () { return this.querySelector('.body').textContent; }"
 
 
