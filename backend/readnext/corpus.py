@@ -59,6 +59,36 @@ def _decode(data: str) -> Paper:
     return paper
 
 
+class ReadCache:
+    """What was read of papers (their records, their words), by label, kept while the paper has not been written
+    since (`Corpus.last_write`); the least recently used go first."""
+
+    def __init__(self, corpus: "Corpus", size: int):
+        self.corpus, self.size = corpus, size
+        self._kept: OrderedDict[int, tuple[int, object]] = OrderedDict()  # label -> (`writes` at the read, value)
+        self._lock = threading.Lock()
+
+    def get(self, labels: list[int]) -> tuple[dict[int, object], list[int]]:
+        """(the values kept and fresh, by label; the labels to read). Read them after taking `corpus.writes`."""
+        found, missing = {}, []
+        with self._lock:
+            for label in labels:
+                kept = self._kept.get(label)
+                if kept is not None and kept[0] >= self.corpus.last_write(label):
+                    found[label] = kept[1]
+                    self._kept.move_to_end(label)
+                else:
+                    missing.append(label)
+        return found, missing
+
+    def put(self, values: dict[int, object], read_at: int) -> None:
+        with self._lock:
+            for label, value in values.items():
+                self._kept[label] = (read_at, value)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+
 class Corpus:
     def __init__(self, path: Path):
         try:
@@ -80,8 +110,7 @@ class Corpus:
         # was read from a paper before its last write is stale (the term cache, sparse.TermSimilarity)
         self.writes = 0
         self._written: dict[int, int] = {}
-        self._papers: OrderedDict[int, tuple[int, Paper]] = OrderedDict()  # label -> (read at, paper)
-        self._cache_lock = threading.Lock()
+        self._papers = ReadCache(self, CACHED_PAPERS)
 
     def close(self) -> None:
         self.conn.close()
@@ -121,28 +150,15 @@ class Corpus:
         history and neighbourhood are read on every request. The same objects are handed out again: callers
         must not change them."""
         labels = [int(x) for x in labels]
-        found: dict[int, Paper] = {}
-        missing = []
-        with self._cache_lock:
-            for label in labels:
-                kept = self._papers.get(label)
-                if kept is not None and kept[0] >= self.last_write(label):
-                    found[label] = kept[1]
-                    self._papers.move_to_end(label)
-                else:
-                    missing.append(label)
         read_at = self.writes
+        found, missing = self._papers.get(labels)
         fetched = {}
         for start in range(0, len(missing), 900):  # SQLite's limit on bound variables
             chunk = missing[start:start + 900]
             marks = ",".join("?" * len(chunk))
             for label, data in self.conn.execute(f"SELECT label, data FROM papers WHERE label IN ({marks})", chunk):
                 fetched[label] = _decode(data)
-        with self._cache_lock:
-            for label, paper in fetched.items():
-                self._papers[label] = (read_at, paper)
-            while len(self._papers) > CACHED_PAPERS:
-                self._papers.popitem(last=False)
+        self._papers.put(fetched, read_at)
         return dict(sorted((found | fetched).items()))  # in label order, as SQLite gives them
 
     def iter_papers(self, batch: int = 1000) -> Iterator[tuple[int, Paper]]:

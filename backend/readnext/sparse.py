@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
+from .corpus import ReadCache
 from .text import tokens
 
 CACHE_PAPERS = 50_000
@@ -51,11 +52,10 @@ class TermSimilarity:
 
     def __init__(self, corpus, cache_size: int = CACHE_PAPERS):
         self.corpus = corpus
-        self.cache_size = cache_size
         self.lock = threading.Lock()  # the caches are shared by the server's threads
         self._vocabulary: dict[str, int] = {}
         self._terms: list[str] = []  # id -> term
-        self._papers: OrderedDict[int, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()  # (read at, ids, tf)
+        self._papers = ReadCache(corpus, cache_size)  # label -> (term ids, tf)
         self._df = np.full(0, -1, dtype=np.int64)  # by term id; -1: not read yet
         self._df_corpus_size = -1
         self._df_generation = 0  # counts the times the frequencies were read afresh
@@ -76,20 +76,11 @@ class TermSimilarity:
     def _rows_of(self, labels: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each paper's encoded words, read again when its text was written after they were read."""
         read_at = self.corpus.writes
-        written = self.corpus.last_write
-        missing = [l for l in labels if l not in self._papers or written(l) > self._papers[l][0]]
-        for label, counts in self.corpus.term_counts(missing).items():
-            self._papers[label] = (read_at, *self._encode(counts))
-        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        rows = []
-        for label in labels:
-            kept = self._papers.get(label)
-            if kept is not None:
-                self._papers.move_to_end(label)
-            rows.append(kept[1:] if kept is not None else empty)
-        while len(self._papers) > self.cache_size:
-            self._papers.popitem(last=False)
-        return rows
+        found, missing = self._papers.get(labels)
+        fetched = {label: self._encode(counts) for label, counts in self.corpus.term_counts(missing).items()}
+        self._papers.put(fetched, read_at)
+        rows, empty = found | fetched, (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        return [rows.get(label, empty) for label in labels]
 
     def _idf(self, ids: np.ndarray) -> np.ndarray:
         n_docs = self.corpus.count()
