@@ -1,4 +1,6 @@
 import json
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -139,27 +141,53 @@ def test_a_list_out_of_score_order_says_why(engine):
     assert "Ordered for variety" not in ranked.note
 
 
+@contextmanager
+def building(engine):
+    """Another thread builds the profile of the history as it is now."""
+    engine._profile_lock.acquire()
+    engine._building = engine._profile_key()
+    try:
+        yield
+    finally:
+        engine._building = None
+        engine._profile_lock.release()
+
+
+def profile_in_a_thread(engine):
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(engine.profile()))
+    thread.start()
+    thread.join(0.5)
+    return thread, answers
+
+
 def test_while_a_profile_is_built_readers_take_the_last_one_unless_something_decisive_happened(engine):
-    import threading
     papers = topic_papers()
     engine.record([{"id": "v0", "type": "view", "paper": papers[0], "seconds": 90}])
     first = engine.profile()
-    engine._profile_lock.acquire()  # another thread is building a newer profile
-    try:
+    with building(engine):
         engine.record([{"id": "v1", "type": "view", "paper": papers[1], "seconds": 90}])
-        assert engine.profile() is first  # a view more: the last profile serves meanwhile
+        assert engine.profile() is first  # a view the build under way does not know: the last profile serves
         engine.record([{"id": "d1", "type": "dismiss", "paper": papers[9]}])
-        answers = []
-        waiting = threading.Thread(target=lambda: answers.append(engine.profile()))
-        waiting.start()
-        waiting.join(0.5)
-        assert waiting.is_alive() and not answers  # a dismissal waits for the build that knows it
-    finally:
-        engine._profile_lock.release()
+        waiting, answers = profile_in_a_thread(engine)
+        assert waiting.is_alive() and not answers  # a dismissal waits for a build that knows it
     waiting.join(60)
     [latest] = answers
     assert latest is not first and len(latest.labels) == 2 and len(latest.negative_labels) == 1
     assert engine.profile() is latest
+
+
+def test_a_reader_waits_for_the_build_that_knows_what_it_knows(engine):
+    papers = topic_papers()
+    engine.record([{"id": "v0", "type": "view", "paper": papers[0], "seconds": 90}])
+    first = engine.profile()
+    engine.record([{"id": "v1", "type": "view", "paper": papers[1], "seconds": 90}])
+    with building(engine):  # started after the view: what it builds has the view
+        waiting, answers = profile_in_a_thread(engine)
+        assert waiting.is_alive() and not answers
+    waiting.join(60)
+    [latest] = answers
+    assert latest is not first and len(latest.labels) == 2
 
 
 def test_a_forget_is_never_served_from_the_last_profile(engine):

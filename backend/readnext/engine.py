@@ -83,6 +83,7 @@ class ReadNext:
         self._embed_lock = threading.Lock()
         self._profile_lock = threading.Lock()
         self._profile: tuple[tuple, int, Profile] | None = None  # see profile
+        self._building: tuple[int, int] | None = None  # the key of the profile being built
         self._labels: tuple[int, dict[str, int | None]] = (-1, {})  # see _cached_label_of
         self._papers_version = 0
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
@@ -257,25 +258,33 @@ class ReadNext:
         return {paper.id: paper.to_dict() for paper in filter(None, map(self.corpus.get, ids))}
 
     def profile(self) -> Profile:
-        """The profile of the history as it is. While another thread builds a newer one, a caller takes the
-        last one built if only reading happened since (one more view changes a list a little), so concurrent
-        requests do not queue behind each other's builds; a save, a dismissal or a forget is never left out."""
+        """The profile of every event acknowledged before the call. One thread builds at a time; a caller waits
+        for the build under way when that build knows what the caller knows. When it does not (events came
+        after it started) and only reading happened since the last profile (one more view changes a list a
+        little), the last profile serves, so concurrent requests do not queue behind build after build; a save,
+        a dismissal or a forget is never left out."""
+        wanted = self._profile_key()
         kept = self._profile
-        if kept is not None and kept[0] == self._profile_key():
+        if kept is not None and _covers(kept[0], wanted):
             return kept[2]
-        passable = kept is not None and kept[1] == self.history.decisive_version
-        if not self._profile_lock.acquire(blocking=not passable):
+        building = self._building
+        if (building is not None and not _covers(building, wanted) and kept is not None
+                and kept[1] == self.history.decisive_version):
             return kept[2]
-        try:
+        with self._profile_lock:
+            kept = self._profile
+            if kept is not None and _covers(kept[0], wanted):  # built meanwhile
+                return kept[2]
             key, decisive = self._profile_key(), self.history.decisive_version
-            if self._profile is None or self._profile[0] != key:
-                now = int(time.time() * 1000)
+            self._building = key
+            try:
                 merges = self.history.settings().get("interest_merges", [])
-                self._profile = (key, decisive, build_profile(self.history.events(), self.corpus, self.index, now,
-                                                              merges, self._cached_label_of(), self.terms))
-            return self._profile[2]
-        finally:
-            self._profile_lock.release()
+                profile = build_profile(self.history.events(), self.corpus, self.index, int(time.time() * 1000),
+                                        merges, self._cached_label_of(), self.terms)
+            finally:
+                self._building = None
+            self._profile = (key, decisive, profile)
+            return profile
 
     def _profile_key(self) -> tuple[int, int]:
         return self.history.version, self._papers_version
@@ -511,6 +520,11 @@ class ReadNext:
         return {"name": "readnext", "version": __version__, "model": self.model, "dim": self.embedder.dim,
                 **embedder_status(self.embedder), "corpus": self.corpus.count(),
                 "index": len(self.index), "history": len(self.history), "home": str(self.home)}
+
+
+def _covers(built: tuple[int, int], wanted: tuple[int, int]) -> bool:
+    """Whether a profile built at one (history, papers) version knows everything of another: both only grow."""
+    return built[0] >= wanted[0] and built[1] >= wanted[1]
 
 
 def _check_k(k) -> int:
