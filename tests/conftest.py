@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 REPO = Path(__file__).resolve().parent.parent

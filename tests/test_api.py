@@ -1,7 +1,7 @@
 import pytest
 
 from conftest import topic_papers
-from readnext.api import create_app
+from readnext.server.app import create_app
 
 EXTENSION = "chrome-extension://" + "a" * 32
 

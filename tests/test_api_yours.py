@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import topic_papers
-from readnext.api import create_app
+from readnext.server.app import create_app
 
 HOST = {"Host": "127.0.0.1:8765"}
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from conftest import topic_papers
-from readnext.atlas import project
+from readnext.ranking.atlas import project
 
 
 def test_projection_keeps_the_two_widest_directions_and_is_deterministic():

@@ -1,8 +1,8 @@
 """Reasons from what moved the learned score, and the learned weights in words."""
 import numpy as np
 
-from readnext.attribution import describe, faithful
-from readnext.features import FEATURES, INDEX, prior
+from readnext.learned.attribution import describe, faithful
+from readnext.learned.features import FEATURES, INDEX, prior
 
 HISTORY = {"kind": "history", "text": "Because you read “A”"}
 INTEREST = {"kind": "interest", "text": "Your interest: graphs"}

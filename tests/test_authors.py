@@ -1,5 +1,5 @@
 """Author names meet where that is safe: "J. Smith" is John Smith unless a Jane Smith is known too."""
-from readnext.authors import AuthorSet, parse
+from readnext.records.authors import AuthorSet, parse
 
 
 def test_names_are_parsed_in_both_orders_and_without_accents():

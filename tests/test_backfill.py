@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from conftest import make_paper
-from readnext.api import create_app
-from readnext.backfill import Backfill, describe, load_state, plan, suggest_categories
+from readnext.server.app import create_app
+from readnext.ingest.backfill import Backfill, describe, load_state, plan, suggest_categories
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import ValidationError
-from readnext.jobs import Embedding
-from readnext.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
-from readnext.sources.oai import OaiError, parse_records, set_spec
+from readnext.server.jobs import Embedding
+from readnext.ingest.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
+from readnext.ingest.sources.oai import OaiError, parse_records, set_spec
 from servers import free_port
 from test_sources_arxiv_api import FakeClock, Replay
 
@@ -166,7 +166,7 @@ def test_the_embedding_line_counts_and_estimates(engine):
 
 
 def engine_paper(i):
-    from readnext.papers import paper_from_dict
+    from readnext.records.papers import paper_from_dict
     return paper_from_dict(make_paper(f"2506.{i:05d}", f"Paper {i} on topic {i % 7}", f"words {i} and more"))
 
 
@@ -268,7 +268,8 @@ def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, st
     """`readnext backfill` while `serve` runs: the server harvests and embeds, the terminal shows how far."""
     from werkzeug.serving import make_server
 
-    from readnext import cli, client, storage
+    from readnext import cli, client
+    from readnext.store import storage
     port = free_port()
     config = Config.load(home=tmp_path / "home", port=port).with_(fetch={"oai_url": stub_oai})
     engine = ReadNext(config, embedder=HashingEmbedder(64))

@@ -2,7 +2,7 @@
 from readnext.bench.browsing import CHECKPOINTS, METHODS, Browsing, split, summary
 from readnext.bench.data import load_benchmark
 from readnext.bench.product import Product
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from test_bench_quality import write_benchmark
 
@@ -40,7 +40,7 @@ def test_the_simulation_after_the_quality_run_ranks_as_shipped(tmp_path, config)
     """`make bench` runs the variants first; the last one (dense-only) must not be what the simulation measures."""
     from readnext.bench.command import browse
     from readnext.bench.variants import DENSE_ONLY
-    from readnext.rank import DEFAULT
+    from readnext.ranking.rank import DEFAULT
     bench = load_benchmark(*write_benchmark(tmp_path))
     bench.users = [u for u in bench.users if u.candidates is None][:1]
     engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)

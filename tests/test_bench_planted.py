@@ -6,7 +6,7 @@ from conftest import TOPICS
 from readnext.bench.browsing import gains_by_sets, summary
 from readnext.bench.planted import Planted, planted_benchmark, threshold
 from readnext.bench.product import Product
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import ValidationError
 

@@ -13,7 +13,7 @@ from readnext.bench.product import Product
 from readnext.bench.quality import report, run_quality
 from readnext.bench.variants import pick
 from readnext.errors import ValidationError
-from readnext.papers import paper_from_dict
+from readnext.records.papers import paper_from_dict
 
 
 def test_recall_counts_the_share_of_relevant_papers_in_the_top_k():

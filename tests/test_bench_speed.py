@@ -9,7 +9,7 @@ import pytest
 
 from conftest import sample_records, shared_path
 from readnext.bench.speed import ExactIndex, build, user_history
-from readnext.papers import paper_from_dict
+from readnext.records.papers import paper_from_dict
 
 
 def sample(limit):

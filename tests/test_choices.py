@@ -1,6 +1,6 @@
 """Choice sets from the event log: what was shown together, and what the user did with each paper."""
-from readnext.choices import CHOSEN, PASSED, REJECTED, VISIT_GAP_MS, choice_sets
-from readnext.history import Event
+from readnext.learned.choices import CHOSEN, PASSED, REJECTED, VISIT_GAP_MS, choice_sets
+from readnext.store.history import Event
 
 LABELS = {f"p{i}": i for i in range(10)}
 MINUTE = 60_000

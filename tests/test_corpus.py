@@ -1,5 +1,5 @@
-from readnext.corpus import Corpus
-from readnext.papers import Paper, paper_from_dict
+from readnext.store.corpus import Corpus
+from readnext.records.papers import Paper, paper_from_dict
 
 
 def p(**kw):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from conftest import sample_records
-from readnext.embed import HashingEmbedder, TransformerEmbedder, resolve_model
+from readnext.vectors.embed import HashingEmbedder, TransformerEmbedder, resolve_model
 from readnext.errors import ModelError
 
 

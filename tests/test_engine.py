@@ -5,10 +5,10 @@ from contextlib import contextmanager
 import numpy as np
 
 from conftest import make_paper, sample_records, topic_papers
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
-from readnext.importer import import_jsonl
-from readnext.papers import paper_from_dict
+from readnext.ingest.importer import import_jsonl
+from readnext.records.papers import paper_from_dict
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -3,10 +3,10 @@ import pytest
 
 from conftest import make_paper
 from readnext import cli
-from readnext.api import create_app
-from readnext.embed import HashingEmbedder
+from readnext.server.app import create_app
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
-from readnext.sources.bibtex import papers_from_bibtex
+from readnext.ingest.sources.bibtex import papers_from_bibtex
 
 PAPERS = [
     make_paper("1706.03762", "Attention Is All You Need", "The dominant sequence transduction models ...",

@@ -9,14 +9,14 @@ import pytest
 
 from conftest import make_paper
 from readnext import cli
-from readnext.api import create_app
-from readnext.embed import HashingEmbedder
+from readnext.server.app import create_app
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import ValidationError
-from readnext.follow import (DEFAULTS, Follower, due, fetch_once, fetch_settings, fetch_state, settings_view,
+from readnext.ingest.follow import (DEFAULTS, Follower, due, fetch_once, fetch_settings, fetch_state, settings_view,
                              update_fetch_settings)
-from readnext.papers import paper_from_dict
-from readnext.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
+from readnext.records.papers import paper_from_dict
+from readnext.ingest.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
 from test_sources_arxiv_api import ERROR, PAGE1, PAGE2, FakeClock, Replay
 
 CATEGORIES = ["cs.LG", "cs.CL"]

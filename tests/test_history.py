@@ -1,7 +1,7 @@
 import pytest
 
 from readnext.errors import ValidationError
-from readnext.history import History, parse_event, view_weight
+from readnext.store.history import History, parse_event, view_weight
 
 
 def ev(i, kind="view", **kw):

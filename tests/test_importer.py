@@ -5,14 +5,15 @@ import json
 import pytest
 
 from conftest import make_paper
-from readnext import cli, importer
+from readnext import cli
+from readnext.ingest import importer
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import ValidationError
-from readnext.importer import detect_format, import_jsonl, import_library
-from readnext.papers import paper_from_dict
-from readnext.sources.snapshot import SnapshotFilter
+from readnext.ingest.importer import detect_format, import_jsonl, import_library
+from readnext.records.papers import paper_from_dict
+from readnext.ingest.sources.snapshot import SnapshotFilter
 
 
 def snapshot_line(pid, categories, v1, title=None):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from readnext.index import VectorIndex
+from readnext.vectors.index import VectorIndex
 
 
 def clustered(n=3000, dim=32, clusters=30, seed=0):

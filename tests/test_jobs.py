@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from readnext.api import create_app
+from readnext.server.app import create_app
 from test_importer import LIBRARY_BIB, SNAPSHOT, write
 
 

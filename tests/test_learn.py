@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from conftest import TOPICS, make_paper, topic_papers
-from readnext import features
-from readnext.choices import CHOSEN, PASSED
-from readnext.embed import HashingEmbedder
+from readnext.learned import features
+from readnext.learned.choices import CHOSEN, PASSED
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
-from readnext.learn import FORMAT, MIN_CHOICE_SETS, MODEL_FILE, Example, Model, fit
+from readnext.learned.learn import FORMAT, MIN_CHOICE_SETS, MODEL_FILE, Example, Model, fit
 
 HOUR = 3_600_000
 T0 = 1_760_000_000_000
@@ -75,7 +75,7 @@ def test_without_choices_the_ranking_is_the_formula_exactly(engine):
 
 def test_the_formula_is_the_prior_weighting_of_the_features(engine):
     """prior . features is rank.score's raw score, so the learned score starts where the formula is."""
-    from readnext.rank import Context, score
+    from readnext.ranking.rank import Context, score
     engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(topic_papers()[:4])])
     engine.record([{"id": "d", "type": "dismiss", "paper": topic_papers()[9]}])
     engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(topic_papers()[10:20])])
@@ -92,8 +92,8 @@ def test_a_paper_without_a_date_is_neither_new_nor_old(engine):
     """A learned taste for new papers must not lift every undated one above them (the age feature of an
     unknown date is the middle of its range, not "today")."""
     from datetime import date
-    from readnext.papers import paper_from_dict
-    from readnext.rank import Context
+    from readnext.records.papers import paper_from_dict
+    from readnext.ranking.rank import Context
     papers = {0: paper_from_dict({"id": "2301.00001", "title": "new", "date": "2023-01-05"}),
               1: paper_from_dict({"id": "0704.00001", "title": "old", "date": "2007-04-02"}),
               2: paper_from_dict({"id": "doi:10.1/undated", "title": "undated"})}

@@ -1,7 +1,7 @@
 import numpy as np
 
-from readnext.index import VectorIndex
-from readnext.neighbours import Neighbourhoods
+from readnext.vectors.index import VectorIndex
+from readnext.vectors.neighbours import Neighbourhoods
 
 
 class CountingIndex(VectorIndex):

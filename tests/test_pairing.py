@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from readnext.api import create_app
+from readnext.server.app import create_app
 from readnext.errors import NotFound, TooManyRequests, ValidationError
-from readnext.pairing import ATTEMPT_SECONDS, MAX_STARTS_PER_MINUTE, MAX_WAITING, Pairings
+from readnext.server.pairing import ATTEMPT_SECONDS, MAX_STARTS_PER_MINUTE, MAX_WAITING, Pairings
 
 EXTENSION = "chrome-extension://" + "a" * 32
 OTHER_EXTENSION = "chrome-extension://" + "c" * 32
@@ -112,7 +112,7 @@ def test_attempts_are_rate_limited(pairings, clock):
 
 def test_waiting_attempts_have_distinct_codes(pairings, monkeypatch):
     codes = iter([123456, 123456, 654321])
-    monkeypatch.setattr("readnext.pairing.secrets.randbelow", lambda _: next(codes))
+    monkeypatch.setattr("readnext.server.pairing.secrets.randbelow", lambda _: next(codes))
     assert [pairings.start(EXTENSION, SECRET).code for _ in range(2)] == ["123456", "654321"]
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from readnext.errors import ValidationError
-from readnext.papers import Paper, arxiv_id, canonical_id, merge, paper_from_dict
+from readnext.records.papers import Paper, arxiv_id, canonical_id, merge, paper_from_dict
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from conftest import sample_records
-from readnext import precision
+from readnext.vectors import precision
 from readnext.config import Config
 from readnext.errors import ModelError
-from readnext.precision import Candidate, Hardware, candidates, choose
+from readnext.vectors.precision import Candidate, Hardware, candidates, choose
 
 FP32 = np.eye(4)[:3] + 0.1  # three texts' fp32 vectors; only their directions matter
 MACHINE = {"model": "m", "torch": "2.13", "cpu": "Xeon", "flags": ["avx512_bf16"], "cores": 2, "gpus": [],
@@ -169,7 +169,7 @@ def test_status_shows_where_the_model_runs(engine):
 
 @pytest.mark.model
 def test_the_chosen_precision_agrees_with_fp32(tmp_path):
-    from readnext.embed import TransformerEmbedder, load_embedder
+    from readnext.vectors.embed import TransformerEmbedder, load_embedder
     chosen = load_embedder(Config.load(home=tmp_path, device="auto", precision="auto"))
     assert chosen.papers_per_s > 0 and chosen.chosen_by == "measurement"
     texts = [f"{r['title']}. {r['abstract']}" for r in sample_records(16)]

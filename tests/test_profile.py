@@ -1,9 +1,9 @@
 import numpy as np
 
 from conftest import topic_papers
-from readnext.history import parse_event
-from readnext.profile import cluster, label_terms, summarise
-from readnext.sparse import Bag
+from readnext.store.history import parse_event
+from readnext.ranking.profile import cluster, label_terms, summarise
+from readnext.ranking.sparse import Bag
 
 NOW = 1_800_000_000_000
 DAY = 86_400_000

@@ -68,9 +68,9 @@ def test_scores_are_comparable_across_calls(engine):
 
 
 def test_a_context_whose_neighbours_were_all_read_still_brings_unread_papers():
-    from readnext.index import VectorIndex
-    from readnext.profile import Profile
-    from readnext.rank import Context, candidate_labels
+    from readnext.vectors.index import VectorIndex
+    from readnext.ranking.profile import Profile
+    from readnext.ranking.rank import Context, candidate_labels
     rng = np.random.default_rng(5)
 
     def cloud(centre):  # 300 papers around a centre, nearest first

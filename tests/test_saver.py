@@ -3,7 +3,7 @@ import threading
 import time
 
 from conftest import topic_papers
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 

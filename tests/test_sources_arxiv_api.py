@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from readnext.errors import ValidationError
-from readnext.sources.arxiv_api import (ArxivClient, FetchError, FetchPolicy, RateLimiter, api_url,
+from readnext.ingest.sources.arxiv_api import (ArxivClient, FetchError, FetchPolicy, RateLimiter, api_url,
                                         check_categories, describe_traffic, parse_atom, parse_rss, rss_url,
                                         urllib_transport)
 

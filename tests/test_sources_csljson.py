@@ -3,7 +3,7 @@ import json
 import pytest
 
 from readnext.errors import ValidationError
-from readnext.sources.csljson import csl_name, paper_from_item, papers_from_csljson, read_csljson
+from readnext.ingest.sources.csljson import csl_name, paper_from_item, papers_from_csljson, read_csljson
 
 # Items as Zotero exports them ("Export Collection..." > CSL JSON): an arXiv preprint, a journal article, a
 # book with a Better BibTeX citation key, a conference paper known only by its Zotero id.

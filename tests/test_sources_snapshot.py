@@ -5,8 +5,8 @@ import pytest
 
 from conftest import shared_path
 from readnext.errors import ValidationError
-from readnext.sources import snapshot
-from readnext.sources.snapshot import SnapshotFilter, SnapshotReader, category_matches
+from readnext.ingest.sources import snapshot
+from readnext.ingest.sources.snapshot import SnapshotFilter, SnapshotReader, category_matches
 
 # The first record of arXiv's bulk metadata snapshot, as the snapshot spells it (title broken over two lines).
 KAGGLE_RECORD = {

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from readnext.papers import paper_from_dict
-from readnext.sparse import TermSimilarity
+from readnext.records.papers import paper_from_dict
+from readnext.ranking.sparse import TermSimilarity
 
 
 def add(engine, *texts):

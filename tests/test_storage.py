@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from readnext import storage
+from readnext.store import storage
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import storage
+from .store import storage
 from .config import Config
-from .corpus import Corpus
+from .store.corpus import Corpus
 from .engine import ReadNext
 from .errors import DamagedData, ReadNextError
-from .history import History, event_from_row
-from .index import graph_is_sane
-from .papers import paper_from_dict
+from .store.history import History, event_from_row
+from .vectors.index import graph_is_sane
+from .records.papers import paper_from_dict
 
 REPAIR = "readnext check --repair"
 

@@ -11,10 +11,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, client, storage
+from . import __version__, client
+from .store import storage
 from .config import DEFAULT_PORT, Config
 from .errors import NotFound, ReadNextError, ValidationError
-from .papers import canonical_id
+from .records.papers import canonical_id
 
 
 def _engine(args):
@@ -51,10 +52,10 @@ def cmd_serve(args) -> int:
         raise ReadNextError("ReadNext listens on 127.0.0.1 only: your reading history is not for the network")
     storage.ensure_home(config.home)
     with storage.exclusive_lock(config.home / "lock"):
-        from .api import create_app
+        from .server.app import create_app
         from .engine import ReadNext
-        from .follow import Follower, fetch_settings
-        from .server import listen, serve_until_stopped
+        from .ingest.follow import Follower, fetch_settings
+        from .server.http import listen, serve_until_stopped
         engine = ReadNext(config)
         app = create_app(config, engine)
         # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
@@ -90,8 +91,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import ImportReport, LibraryReport, detect_format, import_jsonl, import_library
-    from .sources.snapshot import SnapshotFilter
+    from .ingest.importer import ImportReport, LibraryReport, detect_format, import_jsonl, import_library
+    from .ingest.sources.snapshot import SnapshotFilter
     file_format = detect_format(args.file, args.format)
     snapshot = file_format == "snapshot"
     if snapshot and args.as_:
@@ -170,13 +171,13 @@ def _print_library(report, args) -> int:
 
 
 def _arxiv_client(config):
-    from .follow import make_client
+    from .ingest.follow import make_client
     return make_client(config)
 
 
 def cmd_fetch(args) -> int:
-    from .follow import categories_to_fetch, fetch_once
-    from .history import History
+    from .ingest.follow import categories_to_fetch, fetch_once
+    from .store.history import History
     config = _config(args)
     storage.ensure_home(config.home)
     with storage.exclusive_lock(config.home / "lock"):
@@ -203,9 +204,9 @@ def cmd_fetch(args) -> int:
 
 
 def cmd_backfill(args) -> int:
-    from .backfill import Backfill, describe, plan
-    from .follow import policy_of
-    from .jobs import Embedding
+    from .ingest.backfill import Backfill, describe, plan
+    from .ingest.follow import policy_of
+    from .server.jobs import Embedding
     state = plan(args.categories, args.since, args.until or "")
     config = _config(args)
     print(describe(state, policy_of(config)), file=sys.stderr, flush=True)

@@ -9,24 +9,25 @@ from datetime import datetime, timezone
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import __version__, storage
-from .atlas import reading_map
-from .attribution import describe, faithful
-from .choices import choice_sets
+from . import __version__
+from .store import storage
+from .ranking.atlas import reading_map
+from .learned.attribution import describe, faithful
+from .learned.choices import choice_sets
 from .config import Config
-from .corpus import Corpus
-from .embed import Embedder, embedder_status, load_embedder
+from .store.corpus import Corpus
+from .vectors.embed import Embedder, embedder_status, load_embedder
 from .errors import DamagedData, NotFound, ValidationError
-from .explain import Explainer
-from .history import MAX_BATCH, History, parse_event
-from .index import VectorIndex
-from .learn import BackgroundTrainer, Learner
-from .neighbours import Neighbourhoods
-from .papers import Paper, canonical_id, check_text, paper_from_dict
-from .profile import Profile, build_profile
-from .sparse import TermSimilarity
-from .rank import DEFAULT, Context, RankSettings, Scored, profile_queries, recommend, score
-from .saver import IndexSaver
+from .ranking.explain import Explainer
+from .store.history import MAX_BATCH, History, parse_event
+from .vectors.index import VectorIndex
+from .learned.learn import BackgroundTrainer, Learner
+from .vectors.neighbours import Neighbourhoods
+from .records.papers import Paper, canonical_id, check_text, paper_from_dict
+from .ranking.profile import Profile, build_profile
+from .ranking.sparse import TermSimilarity
+from .ranking.rank import DEFAULT, Context, RankSettings, Scored, profile_queries, recommend, score
+from .vectors.saver import IndexSaver
 
 MAX_K = 100
 MAX_SCORE_PAPERS = 500

@@ -7,7 +7,7 @@ import time
 
 from readnext import engine
 from readnext.cli import main
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 
 
 class SlowHashingEmbedder(HashingEmbedder):

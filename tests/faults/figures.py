@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 from .common import fill_disk
@@ -102,7 +102,7 @@ FORGETTER = """
 import sys
 from pathlib import Path
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 engine = ReadNext(Config.load(home=sys.argv[1]), embedder=HashingEmbedder(64))
 print("forgetting", flush=True)

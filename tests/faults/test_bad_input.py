@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from readnext.api import create_app
-from readnext.embed import HashingEmbedder
+from readnext.server.app import create_app
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 

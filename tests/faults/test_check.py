@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 from conftest import topic_papers
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
-from readnext.papers import paper_from_dict
+from readnext.records.papers import paper_from_dict
 
 from .common import fake_cli
 

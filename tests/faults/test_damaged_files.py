@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from conftest import topic_papers
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import DamagedData
-from readnext.papers import paper_from_dict
+from readnext.records.papers import paper_from_dict
 
 from .common import fake_cli
 
@@ -117,9 +117,9 @@ def test_serve_on_damaged_files_says_one_line_and_no_traceback(config):
 SAVER = textwrap.dedent("""
     import sys
     from readnext.config import Config
-    from readnext.embed import HashingEmbedder
+    from readnext.vectors.embed import HashingEmbedder
     from readnext.engine import ReadNext
-    from readnext.papers import paper_from_dict
+    from readnext.records.papers import paper_from_dict
     sys.path.insert(0, sys.argv[2])
     from conftest import topic_papers
     engine = ReadNext(Config.load(home=sys.argv[1]), embedder=HashingEmbedder(64))

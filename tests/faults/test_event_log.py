@@ -11,13 +11,13 @@ import textwrap
 
 import pytest
 
-from readnext import storage
-from readnext.api import create_app
+from readnext.store import storage
+from readnext.server.app import create_app
 from readnext.config import Config
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import WriteFailed
-from readnext.history import History, parse_event
+from readnext.store.history import History, parse_event
 
 from .common import events, fill_disk
 
@@ -180,7 +180,7 @@ def test_a_forget_cut_between_its_tombstones_and_the_log_rewrite_finishes_at_the
 FORGETTER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from readnext.history import History
+    from readnext.store.history import History
     history = History(Path(sys.argv[1]))
     print("forgetting", flush=True)
     history.forget(None)

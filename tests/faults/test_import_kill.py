@@ -11,10 +11,10 @@ import time
 import pytest
 
 from conftest import shared_path
-from readnext.embed import HashingEmbedder
+from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
-from readnext.importer import BATCH, import_jsonl
-from readnext.sources.snapshot import SnapshotReader
+from readnext.ingest.importer import BATCH, import_jsonl
+from readnext.ingest.sources.snapshot import SnapshotReader
 
 from .common import FAKE, fake_cli, snapshot
 

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import storage
+from ..store import storage
 from ..config import Config
 
 
@@ -49,7 +49,7 @@ def quality(args) -> int:
 def browse(bench, engine, halves, settings, log) -> dict:
     """{half: outcome} of the browsing simulation on the benchmark, with the product's ranking as shipped (the
     quality run before it leaves the engine with its last variant's settings)."""
-    from ..rank import DEFAULT
+    from ..ranking.rank import DEFAULT
     from .browsing import Browsing, split
     from .product import Product
     engine.ranking = DEFAULT

@@ -20,10 +20,10 @@ from dataclasses import asdict
 
 import numpy as np
 
-from .. import precision
+from ..vectors import precision
 from ..config import DEFAULT_MODEL
-from ..embed import TransformerEmbedder
-from ..precision import REFERENCE, Candidate
+from ..vectors.embed import TransformerEmbedder
+from ..vectors.precision import REFERENCE, Candidate
 
 GOAL = 0.90
 

@@ -33,7 +33,7 @@ def pack(kit: Path, shared: Path) -> int:
     from transformers import AutoModel, AutoTokenizer
 
     from ..config import DEFAULT_MODEL
-    from ..embed import resolve_model
+    from ..vectors.embed import resolve_model
     path = resolve_model(DEFAULT_MODEL)
     AutoModel.from_pretrained(path, dtype=torch.float16).save_pretrained(kit / MODEL_DIR, safe_serialization=True)
     AutoTokenizer.from_pretrained(path).save_pretrained(kit / MODEL_DIR)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import storage
-from ..history import History
+from ..store import storage
+from ..store.history import History
 
 
 def _free_port() -> int:

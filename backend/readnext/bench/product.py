@@ -10,7 +10,7 @@ import numpy as np
 
 from ..engine import MAX_K, ReadNext
 from ..errors import ValidationError
-from ..papers import paper_from_dict
+from ..records.papers import paper_from_dict
 from .data import Benchmark, BenchUser
 
 HOUR_MS = 3_600_000

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .. import storage
+from ..store import storage
 from ..config import Config
-from ..sources.snapshot import SnapshotReader
-from ..papers import Paper
+from ..ingest.sources.snapshot import SnapshotReader
+from ..records.papers import Paper
 
 # A synthetic paper is a real one, pulled towards a second real one and moved by noise in a low-dimensional
 # subspace: real embeddings lie near a manifold of low intrinsic dimension, with a steep fall of similarity

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ValidationError
-from ..rank import DEFAULT, RankSettings
+from ..ranking.rank import DEFAULT, RankSettings
 
 DENSE_ONLY = RankSettings(term_weight=0.0)
 # The ranking as it was before the quality work (docs/benchmarks.md), for the before/after in one run.
