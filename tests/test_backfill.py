@@ -268,7 +268,8 @@ def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, st
     """`readnext backfill` while `serve` runs: the server harvests and embeds, the terminal shows how far."""
     from werkzeug.serving import make_server
 
-    from readnext import cli, client
+    from readnext import cli
+    from readnext.cli import client
     from readnext.store import storage
     port = free_port()
     config = Config.load(home=tmp_path / "home", port=port).with_(fetch={"oai_url": stub_oai})

@@ -6,9 +6,9 @@ import json
 import urllib.error
 import urllib.request
 
-from .store import storage
-from .config import Config
-from .errors import NotFound, ReadNextError
+from ..store import storage
+from ..config import Config
+from ..errors import NotFound, ReadNextError
 
 
 class RemoteBackend:
@@ -80,11 +80,11 @@ class LocalBackend:
         return self.engine.export()
 
     def export_bibtex(self) -> str:
-        from .ingest.sources.bibtex import papers_to_bibtex
+        from ..ingest.sources.bibtex import papers_to_bibtex
         return papers_to_bibtex(self.engine.library())
 
     def progress(self) -> dict:
-        from .server.jobs import Embedding
+        from ..server.jobs import Embedding
         return {"jobs": [], "embedding": Embedding(self.engine).to_dict()}
 
 

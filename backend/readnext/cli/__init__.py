@@ -11,15 +11,16 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__, client
-from .store import storage
-from .config import DEFAULT_PORT, Config
-from .errors import NotFound, ReadNextError, ValidationError
-from .records.papers import canonical_id
+from .. import __version__
+from . import client
+from ..store import storage
+from ..config import DEFAULT_PORT, Config
+from ..errors import NotFound, ReadNextError, ValidationError
+from ..records.papers import canonical_id
 
 
 def _engine(args):
-    from .engine import ReadNext
+    from ..engine import ReadNext
     return ReadNext(_config(args))
 
 
@@ -52,10 +53,10 @@ def cmd_serve(args) -> int:
         raise ReadNextError("ReadNext listens on 127.0.0.1 only: your reading history is not for the network")
     storage.ensure_home(config.home)
     with storage.exclusive_lock(config.home / "lock"):
-        from .server.app import create_app
-        from .engine import ReadNext
-        from .ingest.follow import Follower, fetch_settings
-        from .server.http import listen, serve_until_stopped
+        from ..server.app import create_app
+        from ..engine import ReadNext
+        from ..ingest.follow import Follower, fetch_settings
+        from ..server.http import listen, serve_until_stopped
         engine = ReadNext(config)
         app = create_app(config, engine)
         # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
@@ -91,8 +92,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .ingest.importer import ImportReport, LibraryReport, detect_format, import_jsonl, import_library
-    from .ingest.sources.snapshot import SnapshotFilter
+    from ..ingest.importer import ImportReport, LibraryReport, detect_format, import_jsonl, import_library
+    from ..ingest.sources.snapshot import SnapshotFilter
     file_format = detect_format(args.file, args.format)
     snapshot = file_format == "snapshot"
     if snapshot and args.as_:
@@ -171,13 +172,13 @@ def _print_library(report, args) -> int:
 
 
 def _arxiv_client(config):
-    from .ingest.follow import make_client
+    from ..ingest.follow import make_client
     return make_client(config)
 
 
 def cmd_fetch(args) -> int:
-    from .ingest.follow import categories_to_fetch, fetch_once
-    from .store.history import History
+    from ..ingest.follow import categories_to_fetch, fetch_once
+    from ..store.history import History
     config = _config(args)
     storage.ensure_home(config.home)
     with storage.exclusive_lock(config.home / "lock"):
@@ -204,9 +205,9 @@ def cmd_fetch(args) -> int:
 
 
 def cmd_backfill(args) -> int:
-    from .ingest.backfill import Backfill, describe, plan
-    from .ingest.follow import policy_of
-    from .server.jobs import Embedding
+    from ..ingest.backfill import Backfill, describe, plan
+    from ..ingest.follow import policy_of
+    from ..server.jobs import Embedding
     state = plan(args.categories, args.since, args.until or "")
     config = _config(args)
     print(describe(state, policy_of(config)), file=sys.stderr, flush=True)
@@ -330,7 +331,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import check, repair
+    from ..check import check, repair
     config = _config(args)
     if args.repair:
         storage.ensure_home(config.home)
@@ -403,17 +404,17 @@ def cmd_train(args) -> int:
 
 
 def cmd_bench_speed(args) -> int:
-    from .bench.speed import speed
+    from ..bench.speed import speed
     return speed(args)
 
 
 def cmd_bench_embed(args) -> int:
-    from .bench.embedding import main
+    from ..bench.embedding import main
     return main(args)
 
 
 def cmd_bench_quality(args) -> int:
-    from .bench.command import quality
+    from ..bench.command import quality
     return quality(args)
 
 
@@ -517,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "`readnext serve` (default 60; 0 skips it)")
     speed.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     speed.set_defaults(func=cmd_bench_speed)
-    from .bench.embedding import add_arguments as embed_arguments
+    from ..bench.embedding import add_arguments as embed_arguments
     embed = benches.add_parser("embed", help="model speed in every device and precision against embed() "
                                              "(docs/benchmarks.md)", description="model speed in every device and "
                                                                                  "precision against embed()")
