@@ -31,6 +31,7 @@ def test_forget_one_paper_or_all(tmp_path):
     {"id": "x", "type": "view", "paper_id": "1", "seconds": -3}, {"id": "x", "type": "save"},
     {"id": "x", "type": "search", "query": "  "}, {"id": "x", "type": "save", "paper_id": "1", "ts": "yesterday"},
     {"id": "x", "type": "save", "paper": {"title": "no id"}}, [], "event",
+    {"id": "x", "type": ["view"], "seconds": 3, "paper_id": "1"}, {"id": "x", "type": {}, "paper_id": "1"},
 ])
 def test_malformed_events_are_refused(bad):
     with pytest.raises(ValidationError):

@@ -80,7 +80,8 @@ def test_builds_exactly_the_documented_request():
 
 
 @pytest.mark.parametrize("bad", [[], ["cs.LG&max_results=9999"], ["cs LG"], ["../etc"], ["CS.lg"], [""],
-                                 ["cs.LG", "my reading history"], [None]])
+                                 ["cs.LG", "my reading history"], [None], [["cs.LG"]], [{}], "cs.LG", 7, None,
+                                 {"cs.LG": 1}])
 def test_only_category_names_can_reach_a_request(bad):
     with pytest.raises(ValidationError):
         check_categories(bad)

@@ -51,6 +51,13 @@ class LibraryReport:
     problems: list[str] = field(default_factory=list)
 
 
+def library_kind(kind, option: str) -> str:
+    """`kind` when it names how a library counts (LIBRARY_EVENTS), else a ValidationError naming `option`."""
+    if not isinstance(kind, str) or kind not in LIBRARY_EVENTS:
+        raise ValidationError(f"{option} must be one of {', '.join(LIBRARY_EVENTS)}")
+    return kind
+
+
 def detect_format(path: Path | str, explicit: str | None = None) -> str:
     """`explicit`, else by suffix (.bib, .jsonl), else by content: a JSON array, or an object with `items` or a
     CSL `type` and no arXiv `categories`, is CSL-JSON; a line starting with `@` is BibTeX; else a snapshot."""
@@ -176,8 +183,7 @@ def _resume_point(saved: str) -> tuple[int, int]:
 
 def import_library(engine, path: Path | str, kind: str = "reading-list", format: str | None = None) -> LibraryReport:
     """A .bib or CSL-JSON file as history: "mine" (the user's own papers) or "reading-list"."""
-    if kind not in LIBRARY_EVENTS:
-        raise ValidationError(f"--as must be one of {', '.join(LIBRARY_EVENTS)}")
+    library_kind(kind, "--as")
     format = detect_format(path, format)
     if format == "snapshot":
         raise ValidationError(f"{path} is an arXiv snapshot, not a library: import it without --as")
@@ -189,8 +195,7 @@ def import_library(engine, path: Path | str, kind: str = "reading-list", format:
 def import_library_text(engine, text: str, format: str, kind: str = "reading-list") -> LibraryReport:
     """The text of a .bib or CSL-JSON file (the extension's import button); the same text imported twice
     counts each paper once."""
-    if kind not in LIBRARY_EVENTS:
-        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    library_kind(kind, "'as'")
     if format not in ("bibtex", "csljson") or not isinstance(text, str):
         raise ValidationError("'format' must be bibtex or csljson, and 'text' the file's text")
     result = papers_from_bibtex(text) if format == "bibtex" else papers_from_csljson(text)
@@ -223,8 +228,8 @@ def import_request(data: dict) -> dict:
         raise ValidationError("'path' must be the absolute path of a file on this computer")
     if format is not None and format not in FORMATS:
         raise ValidationError(f"'format' must be one of {', '.join(FORMATS)}")
-    if kind is not None and kind not in LIBRARY_EVENTS:
-        raise ValidationError(f"'as' must be one of {', '.join(LIBRARY_EVENTS)}")
+    if kind is not None:
+        library_kind(kind, "'as'")
     categories = data.get("categories") or []
     dates = [data.get("from") or "", data.get("until") or ""]
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories + dates):

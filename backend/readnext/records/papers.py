@@ -24,6 +24,12 @@ MAX_TEXT = 20_000  # characters kept of an abstract; longer input is a page-scra
 MAX_ALIASES = 8
 
 
+def quoted(value, limit: int = 60) -> str:
+    """`value` as an error message may show it: its repr, cut short, so a megabyte sent is not sent back."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def check_text(value: str, what: str) -> str:
     """`value` when it can be stored as UTF-8; a lone surrogate ("\\ud800", legal in JSON) cannot."""
     try:

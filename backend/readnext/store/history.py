@@ -17,7 +17,7 @@ from tinydb.table import Document
 
 from . import storage
 from ..errors import ValidationError
-from ..records.papers import Paper, canonical_id, check_text, paper_from_dict
+from ..records.papers import Paper, canonical_id, check_text, paper_from_dict, quoted
 
 # How much each kind of event says about the user's interest. A view counts by the seconds it was visible
 # (see view_weight); a dismissal pushes similar papers away; a hide only removes the paper.
@@ -67,8 +67,8 @@ def parse_event(data, now_ms: int | None = None) -> tuple[Event, Paper | None]:
     if not isinstance(event_id, str) or not 1 <= len(event_id) <= 200:
         raise ValidationError("an event needs a string 'id' (1-200 characters) made by the client")
     check_text(event_id, "the event 'id'")
-    if kind not in EVENT_WEIGHTS:
-        raise ValidationError(f"unknown event type {kind!r} (expected one of {', '.join(sorted(EVENT_WEIGHTS))})")
+    if not isinstance(kind, str) or kind not in EVENT_WEIGHTS:
+        raise ValidationError(f"unknown event type {quoted(kind)} (expected one of {', '.join(sorted(EVENT_WEIGHTS))})")
     ts = data.get("ts", now_ms if now_ms is not None else int(time.time() * 1000))
     if isinstance(ts, bool) or not isinstance(ts, (int, float)) or not 0 <= ts < 1e14:
         raise ValidationError("'ts' must be milliseconds since the epoch")

@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 
 from ... import __version__
 from ...errors import ReadNextError, ValidationError
-from ...records.papers import Paper, arxiv_id, doi_id, paper_from_dict
+from ...records.papers import Paper, arxiv_id, doi_id, paper_from_dict, quoted
 from ...records.latex import latex_to_text
 
 API_URL = "https://export.arxiv.org/api/query"
@@ -91,13 +91,12 @@ class FetchResult:
 
 def check_categories(categories) -> list[str]:
     """The category names, validated: nothing but `archive` or `archive.Class` can reach a URL."""
-    names = list(dict.fromkeys(categories or []))
-    if not names:
-        raise ValidationError("name at least one arXiv category to follow (e.g. cs.LG)")
-    for name in names:
+    if not isinstance(categories, (list, tuple)) or not categories:
+        raise ValidationError("name at least one arXiv category to follow (e.g. cs.LG), in a list")
+    for name in categories:
         if not isinstance(name, str) or not _CATEGORY.match(name):
-            raise ValidationError(f"'{name}' is not an arXiv category (e.g. cs.LG, math.AG, hep-th)")
-    return names
+            raise ValidationError(f"{quoted(name)} is not an arXiv category (e.g. cs.LG, math.AG, hep-th)")
+    return list(dict.fromkeys(categories))
 
 
 def api_url(categories, start: int = 0, max_results: int = 100, base: str = API_URL) -> str:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from ...errors import ValidationError
-from ...records.papers import Paper, arxiv_id, doi_id, paper_from_dict
+from ...records.papers import Paper, arxiv_id, doi_id, paper_from_dict, quoted
 from .arxiv_api import OAI_URL, FetchError, _xml, check_categories
 from ...records.latex import latex_to_text
 
@@ -58,16 +58,21 @@ def set_spec(category: str) -> str:
 
 def day(value: str, end: bool = False) -> str:
     """YYYY-MM or YYYY-MM-DD as a whole date (a month's first day, or its last with `end`)."""
-    value = (value or "").strip()
-    if _DAY.match(value):
-        return value
-    if _MONTH.match(value):
-        if not end:
-            return value + "-01"
-        year, month = map(int, value.split("-"))
-        following = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
-        return (date.fromisoformat(following) - timedelta(days=1)).isoformat()
-    raise ValidationError(f"'{value}' is not a date: give YYYY-MM or YYYY-MM-DD")
+    if not isinstance(value, str):
+        raise ValidationError(f"{quoted(value)} is not a date: give YYYY-MM or YYYY-MM-DD")
+    value = value.strip()
+    try:
+        if _DAY.match(value):
+            return date.fromisoformat(value).isoformat()
+        if _MONTH.match(value):
+            first = date.fromisoformat(value + "-01")
+            if not end:
+                return first.isoformat()
+            following = first.replace(day=28) + timedelta(days=4)  # a day of the next month
+            return (following - timedelta(days=following.day)).isoformat()
+    except (ValueError, OverflowError):  # month 13, day 32, past the year 9999
+        pass
+    raise ValidationError(f"{quoted(value)} is not a date: give YYYY-MM or YYYY-MM-DD")
 
 
 def list_records_url(category: str, since: str, until: str = "", base: str = OAI_URL) -> str:

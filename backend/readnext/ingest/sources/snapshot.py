@@ -17,7 +17,7 @@ from typing import Iterator
 
 from ...store import storage
 from ...errors import ValidationError
-from ...records.papers import Paper, arxiv_id, paper_from_dict
+from ...records.papers import Paper, arxiv_id, paper_from_dict, quoted
 
 MAX_LINE_BYTES = 1 << 20  # a record is a few kB; a longer line is damage, skipped without holding it whole
 _KEPT_MALFORMED_LINES = 20
@@ -45,15 +45,15 @@ class SnapshotFilter:
         object.__setattr__(self, "categories", tuple(self.categories))
         for wanted in self.categories:
             if not isinstance(wanted, str) or not wanted.strip(". ") or " " in wanted:
-                raise ValidationError(f"'{wanted}' is not an arXiv archive or category (e.g. cs, cs.LG)")
+                raise ValidationError(f"{quoted(wanted)} is not an arXiv archive or category (e.g. cs, cs.LG)")
         for name in ("date_from", "date_until"):
             value = getattr(self, name)
             try:
                 value and date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise ValidationError(f"{name} '{value}' is not a date (YYYY-MM-DD)") from None
+                raise ValidationError(f"{name} {quoted(value)} is not a date (YYYY-MM-DD)") from None
         if self.date_field not in ("v1", "updated"):
-            raise ValidationError(f"date_field must be 'v1' or 'updated', not '{self.date_field}'")
+            raise ValidationError(f"date_field must be 'v1' or 'updated', not {quoted(self.date_field)}")
 
     def keeps_categories(self, categories: list[str]) -> bool:
         if not self.categories:
