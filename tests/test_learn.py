@@ -144,6 +144,15 @@ def test_forgetting_one_paper_drops_the_model_learnt_with_it(engine):
     assert engine.retrain_from_log()["choice_sets"] == 6
 
 
+def test_removing_an_interest_drops_the_model_learnt_from_its_papers(engine):
+    browse_and_open_ada(engine, twins())
+    assert engine.retrain_from_log()["chosen"] == 18
+    assert engine.remove_interest("t:ada4") == 40  # one interest holds every paper read: all of them go
+    assert engine.learner.model is None and not (engine.home / MODEL_FILE).exists()
+    assert engine.profile_summary()["learned"]["active"] is False
+    assert engine.retrain_from_log()["choice_sets"] == 0  # nothing of the interest's papers is left to learn from
+
+
 def test_training_runs_in_the_background_after_new_events(config):
     engine = ReadNext(config, embedder=HashingEmbedder(64))
     try:

@@ -420,18 +420,24 @@ class ReadNext:
              "seconds": round(r["seconds"], 1), "last": r["last"]} for r in page if r["label"] in papers]}
 
     def forget(self, paper_id: str | None) -> int:
+        """Forget one paper's events (under any of its ids), or everything with None; the number forgotten."""
         if paper_id is None:
-            self.learner.forget()  # the model is learnt from the history: it goes with it
-            return self.history.forget(None)
+            return self._forget(None)
         label = self.corpus.label_of(paper_id)
         paper = self.corpus.by_labels([label]).get(label) if label is not None else None
-        ids = {canonical_id(paper_id)} | ({paper.id, *paper.aliases} if paper else set())
-        removed = self.history.forget(ids)
+        removed = self._forget({canonical_id(paper_id)} | ({paper.id, *paper.aliases} if paper else set()))
         if not removed:
             raise NotFound(f"no events for paper '{paper_id}'")
-        self.learner.forget()  # learnt with the forgotten paper: learnt again without it
-        if self._trainer is not None:
-            self._trainer.poke()
+        return removed
+
+    def _forget(self, paper_ids: set[str] | None) -> int:
+        """The one way events are forgotten. The learned ranker was learnt from them: it goes with them, and is
+        learnt again, in the background, from what is left."""
+        removed = self.history.forget(paper_ids)
+        if removed or paper_ids is None:
+            self.learner.forget()
+            if self._trainer is not None and self.history.lists:  # no list left, nothing to learn from
+                self._trainer.poke()
         return removed
 
     def retrain_from_log(self) -> dict:
@@ -478,7 +484,7 @@ class ReadNext:
         if interest is None:
             raise NotFound(f"no interest holds paper '{paper_id}'")
         papers = self.corpus.by_labels(interest.members)
-        return self.history.forget({i for p in papers.values() for i in (p.id, *p.aliases)})
+        return self._forget({i for p in papers.values() for i in (p.id, *p.aliases)})
 
     def reading_map(self) -> dict:
         profile = self.profile()
