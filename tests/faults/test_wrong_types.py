@@ -161,3 +161,20 @@ def test_a_wrong_type_in_one_event_rejects_that_event_alone(served, bad):
     assert [r["index"] for r in answer["rejected"]] in ([], [0])
     assert answer["accepted"] == 2 - len(answer["rejected"])
     assert good["id"] in {e.id for e in app.extensions["readnext"].history.events()}
+
+
+def item_mutations():
+    for path in places(CSL_ITEM):
+        for name, wrong in WRONG.items():
+            yield pytest.param(replaced(CSL_ITEM, path, wrong), id=f"{'.'.join(map(str, path)) or 'item'}={name}")
+
+
+@pytest.mark.parametrize("bad", list(item_mutations()))
+def test_a_wrong_type_in_a_csl_item_is_that_item_s_problem_alone(served, bad):
+    app, library = served
+    good = {"id": "good", "type": "article", "title": f"Good paper {time.monotonic_ns()}"}
+    response = send(app, "post", "import/text", {"text": json.dumps([bad, good]), "format": "csljson"}, library)
+    assert response.status_code == 200, response.json
+    report = response.json
+    assert report["papers"] + len(report["problems"]) == 2 and report["recorded"] + report["already_recorded"] >= 1
+    assert all(len(problem) < 1000 for problem in report["problems"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ...store import storage
 from ...errors import ValidationError
-from ...records.papers import Paper
+from ...records.papers import Paper, quoted
 from .common import ImportResult, arxiv_in, doi_in, linked_paper, venue_of
 
 # CSL's rich-text markup in titles: <i>, <b>, <sup>, <sub>, <span class="nocase">, ...
@@ -91,7 +91,7 @@ def _issued(value) -> tuple[int | None, str]:
         try:
             numbers = [int(p) for p in parts[0][:3]]
         except (TypeError, ValueError):
-            raise ValidationError(f"issued date-parts {parts[0]!r} are not numbers") from None
+            raise ValidationError(f"issued date-parts {quoted(parts[0])} are not numbers") from None
         date = "{:04d}-{:02d}-{:02d}".format(*numbers) if len(numbers) == 3 else ""
         return numbers[0], date
     raw = _text(value.get("raw")) or _text(value.get("literal"))
