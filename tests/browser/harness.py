@@ -7,43 +7,27 @@ is for real users; only the service worker may talk to 127.0.0.1.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import contextlib
 import json
-import ssl
-import subprocess
-import threading
 import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-
-import pytest
 
 from conftest import shared_path  # tests/conftest.py: ../shared, or a skip (a failure in CI)
 from servers import Server  # tests/servers.py: a real `readnext serve` in a subprocess
+# The browser driving the benchmarks share (readnext bench session), used here as they are.
+from readnext.bench.session import site
+from readnext.bench.session.browsers import (  # noqa: F401 (the tests import them from here)
+    CHROMEDRIVER, CHROMIUM, EXTENSION_ID, EXTENSION_ORIGIN, configure, extension_call, shadow_call, shadow_calls,
+    start_chromium, wait_until)
+from readnext.bench.session.site import FAKE_HOSTS, FakeSite  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FAKE_HOSTS = ("arxiv.org", "scholar.google.com", "evil.example")
 # The saved pages most tests visit, as the fake sites serve them (fake_sites)
 ABSTRACT = "https://arxiv.org/abs/2106.09608"
 LISTING = "https://arxiv.org/list/cs.LG/new"
 SCHOLAR = "https://scholar.google.com/scholar?q=olympus+range&hl=en"
-
-
-def extension_id() -> str:
-    """Chromium's id for the unpacked extension, from the manifest's pinned public key."""
-    key = base64.b64decode(json.loads((REPO / "manifest.json").read_text())["key"])
-    return "".join(chr(ord("a") + int(c, 16)) for c in hashlib.sha256(key).hexdigest()[:32])
-
-
-EXTENSION_ID = extension_id()
-EXTENSION_ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -101,86 +85,9 @@ SCHOLAR_ARXIV_HIT = """<!DOCTYPE html><!-- HAND-MADE fixture in Scholar's 2020 r
 </div></body></html>"""
 
 
-@dataclass
-class FakeSite:
-    port: int
-    pages: dict = field(default_factory=dict)
-
-    def url(self, host: str, path: str) -> str:
-        return f"https://{host}{path}"
-
-
-def _make_handler(site: FakeSite):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            host = (self.headers.get("Host") or "").split(":")[0]
-            page = site.pages.get((host, self.path))
-            if page is None:
-                self.send_error(404)
-                return
-            body = page.read_bytes() if isinstance(page, Path) else page.encode("utf-8")
-            self.send_response(200)
-            # The saved files are UTF-8 (the real sites send charset=UTF-8 in the header, which overrides the
-            # ISO-8859-1 <meta> some of the Scholar pages still carry).
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
-
-
 def start_fake_site(certs: Path):
     """Serves the pages of `_pages()` over TLS on a free port; returns the site and its server (to shut down)."""
-    names = ",".join(f"DNS:{host}" for host in FAKE_HOSTS)
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=arxiv.org",
-         "-addext", f"subjectAltName={names}", "-keyout", certs / "key.pem", "-out", certs / "cert.pem"],
-        check=True, capture_output=True,
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certs / "cert.pem", certs / "key.pem")
-    site = FakeSite(port=0, pages=_pages())
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(site))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    site.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return site, server
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Chromium with the unpacked extension.
-
-def chromium_options(site_port: int, user_data_dir: str):
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    rules = ", ".join(f"MAP {host} 127.0.0.1:{site_port}" for host in FAKE_HOSTS)
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={user_data_dir}", "--window-size=1280,800", "--ignore-certificate-errors",
-        # Everything else the saved pages link to (CDNs, fonts) fails at once instead of waiting on DNS.
-        f"--host-resolver-rules={rules}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        f"--ip-address-space-overrides=127.0.0.1:{site_port}=public",
-        f"--load-extension={REPO}", f"--disable-extensions-except={REPO}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return options
-
-
-def start_chromium(site_port: int, profile: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=chromium_options(site_port, str(profile)))
-    driver.set_page_load_timeout(30)
-    return driver
+    return site.start_fake_site(certs, _pages())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -244,88 +151,13 @@ def seeded_backend(home, bert_as: str = "view"):
         server.stop()
 
 
-def wait_until(probe, timeout: float = 20, interval: float = 0.2, message: str = "condition"):
-    """probe()'s first truthy value; fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)
-
-
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def configure(driver, backend: Backend, *, min_seconds: int = 1, token: str | None = None,
-              origin: str = EXTENSION_ORIGIN) -> None:
-    """Pairs the extension as a user would: on the options page, the backend's address and token, then Save.
-    `origin`: the extension's, in Firefox (firefox.py)."""
-    driver.get(f"{origin}/extension/options/options.html")
-    wait_until(lambda: driver.find_element("id", "backend").get_attribute("value"), message="the options page")
-    fields = {"backend": backend.address, "token": backend.token if token is None else token,
-              "min-seconds": str(min_seconds)}
-    for name, value in fields.items():
-        element = driver.find_element("id", name)
-        element.clear()
-        element.send_keys(value)
-    driver.find_element("id", "save").click()
-    wait_until(lambda: driver.find_element("id", "result").text == "Saved.", message="the options to save")
-
-
-def extension_call(driver, script: str, *args, origin: str = EXTENSION_ORIGIN):
-    """Runs an async script in an extension page (in a tab of its own) and returns its result; the script calls
-    `done(value)`. Used to read the extension's storage as the extension itself sees it."""
-    original = driver.current_window_handle
-    driver.switch_to.new_window("tab")
-    try:
-        driver.get(f"{origin}/extension/popup/popup.html")
-        return driver.execute_async_script(
-            f"const done = arguments[arguments.length - 1]; (async () => {{ {script} }})().catch((e) => done('error: ' + e));",
-            *args)
-    finally:
-        driver.close()
-        driver.switch_to.window(original)
 
 
 def stored(driver, key: str, origin: str = EXTENSION_ORIGIN):
     return extension_call(driver, "done((await chrome.storage.local.get(arguments[0]))[arguments[0]] ?? null);", key,
                           origin=origin)
-
-
-def shadow_calls(driver, host_tag: str, function: str, *args) -> list:
-    """Calls `function` (JavaScript source, `this` = the shadow root) on the closed shadow root of every `host_tag`
-    element, through the DevTools protocol, which can reach closed roots; a list of the results."""
-    document = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1, "pierce": True})
-    roots = []
-
-    def collect(node):
-        if node.get("localName") == host_tag and node.get("shadowRoots"):
-            roots.append(node["shadowRoots"][0])
-        for child in node.get("children", []) + node.get("shadowRoots", []):
-            collect(child)
-
-    collect(document["root"])
-    results = []
-    for root in roots:
-        remote = driver.execute_cdp_cmd("DOM.resolveNode", {"backendNodeId": root["backendNodeId"]})
-        result = driver.execute_cdp_cmd("Runtime.callFunctionOn", {
-            "objectId": remote["object"]["objectId"], "functionDeclaration": function,
-            "arguments": [{"value": a} for a in args], "returnByValue": True, "awaitPromise": True,
-        })
-        if "exceptionDetails" in result:
-            raise AssertionError(f"script in the shadow root failed: {result['exceptionDetails']}")
-        results.append(result["result"].get("value"))
-    return results
-
-
-def shadow_call(driver, host_tag: str, function: str, *args):
-    """shadow_calls on the first `host_tag` element only; None when there is none."""
-    results = shadow_calls(driver, host_tag, function, *args)
-    return results[0] if results else None
 
 
 SIDEBAR = "readnext-sidebar"

@@ -1,0 +1,1 @@
+"""`readnext bench session`: scripted reading sessions through the real extension in real browsers."""
