@@ -1,12 +1,14 @@
 """Helpers of the fault suite: the CLI with the fake model, a small snapshot file, events."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from conftest import topic_papers
 
@@ -47,3 +49,17 @@ def fill_disk(folder: Path) -> None:
                     raise
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str = "4m") -> Iterator[Path]:
+    """A real tmpfs of `size` mounted at `folder` (needs root, as CI runs); a skip where it cannot be mounted."""
+    import pytest
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)  # mapped files close late

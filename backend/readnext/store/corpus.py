@@ -6,6 +6,7 @@ saved, so after a crash any paper whose `indexed` differs from its `hash` is re-
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -21,6 +22,8 @@ from ..errors import DamagedData, WriteFailed
 from ..records.papers import Paper, canonical_id, display_name, merge
 from ..records.text import term_set, tokens
 
+# SQLite's primary result codes of a write the disk refused: full (or a quota), or an I/O error
+WRITE_ERRORS = {sqlite3.SQLITE_FULL: "the disk is full", sqlite3.SQLITE_IOERR: "the disk failed to write"}
 CACHED_PAPERS = 10_000  # papers kept in memory after a read (a few KB each)
 QUICK_CHECK_BYTES = 256 << 20  # papers.sqlite files up to this size are checked page by page at every open
 
@@ -49,6 +52,16 @@ class Upserted:
     changed: list[tuple[int, Paper]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     added: int = 0  # papers new to the corpus
+
+
+def _refused_write(error: BaseException, path: Path) -> WriteFailed | None:
+    """The WriteFailed to raise for a SQLite error of a write the disk refused; None for any other error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    refused = WRITE_ERRORS.get(code & 0xFF) if isinstance(code, int) else None
+    if refused is None:
+        return None
+    return WriteFailed(f"could not write {path.name}: {refused}; nothing was recorded (free some disk space in "
+                       f"{path.parent})")
 
 
 def _decode(data: str) -> Paper:
@@ -91,6 +104,7 @@ class ReadCache:
 
 class Corpus:
     def __init__(self, path: Path):
+        self.path = Path(path)
         try:
             self.conn = storage.open_sqlite(path)
             self.conn.executescript(SCHEMA)
@@ -100,7 +114,8 @@ class Corpus:
             small = Path(path).exists() and Path(path).stat().st_size <= QUICK_CHECK_BYTES
             problems = [row[0] for row in self.conn.execute("PRAGMA quick_check")] if small else ["ok"]
         except sqlite3.DatabaseError as error:
-            raise DamagedData(path, f"is not a readable database ({error})") from None
+            raise _refused_write(error, self.path) or DamagedData(path, f"is not a readable database ({error})") \
+                from None
         if problems != ["ok"]:
             self.conn.close()
             raise DamagedData(path, f"fails its integrity check ({problems[0][:120]})")
@@ -114,6 +129,24 @@ class Corpus:
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write, whole or not at all. A write the disk refuses (full, an I/O error) is rolled back and raised
+        as WriteFailed, the API's 507, so the caller answers that nothing changed."""
+        with self.lock:
+            self.conn.execute("BEGIN")
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException as error:
+                self._count = None
+                if self.conn.in_transaction:  # SQLite rolls back by itself when a COMMIT finds the disk full
+                    self.conn.execute("ROLLBACK")
+                refused = _refused_write(error, self.path)
+                if refused:
+                    raise refused from error
+                raise
 
     # --- papers -------------------------------------------------------------------------------------------
     def count(self) -> int:
@@ -178,21 +211,10 @@ class Corpus:
         papers = list(papers)
         if not papers:
             return result
-        with self.lock:
-            self.conn.execute("BEGIN")
-            try:
-                for paper in papers:
-                    self._upsert_one(paper, result)
-                self.conn.execute("COMMIT")
-                self._counted(result.added - len(result.removed))
-            except BaseException as error:
-                self._count = None
-                if self.conn.in_transaction:  # SQLite rolls back by itself when a COMMIT finds the disk full
-                    self.conn.execute("ROLLBACK")
-                if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-                    raise WriteFailed(f"could not write papers.sqlite: the disk is full; nothing was recorded "
-                                      f"(free some disk space)") from error
-                raise
+        with self._transaction():
+            for paper in papers:
+                self._upsert_one(paper, result)
+        self._counted(result.added - len(result.removed))
         return result
 
     def _upsert_one(self, paper: Paper, result: Upserted) -> None:
@@ -235,26 +257,19 @@ class Corpus:
         for paper_counts in counts:
             terms.update(paper_counts.keys())
         hashes = [paper.content_hash() for paper in papers]
-        with self.lock:
-            self.conn.execute("BEGIN")
-            try:
-                first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
-                         or (0,))[0] + 1
-                self.conn.executemany("INSERT INTO papers (label, id, data, hash) VALUES (?, ?, ?, ?)", [
-                    (first + i, p.id, json.dumps(p.to_dict(), ensure_ascii=False), h)
-                    for i, (p, h) in enumerate(zip(papers, hashes))])
-                self.conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vec) VALUES (?, ?, ?)",
-                                      [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in zip(hashes, vectors)])
-                self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, ?) "
-                                      "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", terms.items())
-                self.conn.executemany("INSERT OR REPLACE INTO paper_terms (label, counts) VALUES (?, ?)",
-                                      [(first + i, json.dumps(c)) for i, c in enumerate(counts)])
-                self.conn.execute("COMMIT")
-                self._counted(len(papers))
-            except BaseException:
-                self._count = None
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
+                     or (0,))[0] + 1
+            self.conn.executemany("INSERT INTO papers (label, id, data, hash) VALUES (?, ?, ?, ?)", [
+                (first + i, p.id, json.dumps(p.to_dict(), ensure_ascii=False), h)
+                for i, (p, h) in enumerate(zip(papers, hashes))])
+            self.conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vec) VALUES (?, ?, ?)",
+                                  [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in zip(hashes, vectors)])
+            self.conn.executemany("INSERT INTO terms (term, df) VALUES (?, ?) "
+                                  "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", terms.items())
+            self.conn.executemany("INSERT OR REPLACE INTO paper_terms (label, counts) VALUES (?, ?)",
+                                  [(first + i, json.dumps(c)) for i, c in enumerate(counts)])
+        self._counted(len(papers))
         return list(range(first, first + len(papers)))
 
     def _write(self, label: int, paper: Paper, old: Paper | None) -> None:
@@ -281,15 +296,13 @@ class Corpus:
         if label is None:
             return None
         paper = self.by_labels([label])[label]
-        with self.lock:
-            self._count = None
-            self.conn.execute("BEGIN")
+        with self._transaction():
             self._forget_terms(paper)
             self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
             self.conn.execute("DELETE FROM papers WHERE label = ?", (label,))
             self._wrote(label)
             self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (label,))
-            self.conn.execute("COMMIT")
+        self._counted(-1)
         return label
 
     # --- term statistics -------------------------------------------------------------------------------------
@@ -330,7 +343,7 @@ class Corpus:
         return found
 
     def store_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        with self.lock:
+        with self._transaction():
             self.conn.executemany("INSERT OR REPLACE INTO vectors (model, hash, vec) VALUES (?, ?, ?)",
                                   [(model, key, np.asarray(v, np.float32).tobytes()) for key, v in vectors.items()])
 
@@ -350,12 +363,12 @@ class Corpus:
         return {row[0] for row in self.conn.execute("SELECT label FROM papers WHERE indexed IS NOT NULL")}
 
     def mark_indexed(self, entries: Iterable[tuple[int, str]]) -> None:
-        with self.lock:
+        with self._transaction():
             self.conn.executemany("UPDATE papers SET indexed = ? WHERE label = ?",
                                   [(key, label) for label, key in entries])
 
     def clear_indexed(self) -> None:
-        with self.lock:
+        with self._transaction():
             self.conn.execute("UPDATE papers SET indexed = NULL")
 
     def hash_of(self, labels: Iterable[int]) -> dict[int, str]:
@@ -372,5 +385,5 @@ class Corpus:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.lock:
+        with self._transaction():
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
