@@ -53,3 +53,28 @@ def test_tinydb_storage_is_atomic_and_reloads(tmp_path):
     db.close()
     again = TinyDB(tmp_path / "user.json", storage=storage.AtomicJSONStorage)
     assert again.table("settings").all() == [{"x": 1}]
+
+
+def test_a_new_home_is_made_private_and_an_existing_one_keeps_its_mode(tmp_path):
+    new = storage.ensure_home(tmp_path / "a" / "home")
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o700
+    existing = tmp_path / "mine"
+    existing.mkdir(mode=0o755)
+    os.chmod(existing, 0o755)
+    assert storage.ensure_home(existing) == existing
+    assert stat.S_IMODE(os.stat(existing).st_mode) == 0o755  # not ours to chmod: `readnext check` reports it
+
+
+def test_only_readnext_s_own_temporaries_are_removed(tmp_path):
+    import subprocess
+    import sys
+    target = tmp_path / "index.hnsw"
+    killed = ("import os, sys\nfrom pathlib import Path\nfrom readnext.store import storage\n"
+              "with storage.atomic_path(Path(sys.argv[1])) as tmp:\n    tmp.write_bytes(b'half')\n"
+              "    os.kill(os.getpid(), 9)\n")
+    subprocess.run([sys.executable, "-c", killed, str(target)], timeout=60)
+    [left] = [p.name for p in tmp_path.iterdir()]  # the temporary of a write a kill cut short
+    (tmp_path / ".notes.txt.tmp").write_text("an editor's, not ours")
+    (tmp_path / ".x.tmp").write_text("someone else's")
+    assert storage.remove_temporaries(tmp_path) == [left]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.txt.tmp", ".x.tmp"]

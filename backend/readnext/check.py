@@ -55,6 +55,9 @@ class Report:
 def check(config: Config) -> Report:
     home = config.home
     report = Report()
+    if home.is_dir() and storage.is_open_to_others(home):
+        report.add(home, f"is open to other users (mode {home.stat().st_mode & 0o777:04o})",
+                   f"{REPAIR} (or chmod 700 {home})")
     log_papers = _check_log(home, report)
     _check_corpus(home, config.model, log_papers, report)
     _check_settings(home, report)
@@ -195,6 +198,9 @@ def repair(config: Config, embedder=None) -> list[str]:
     stamp = time.strftime("%Y%m%dT%H%M%S")
     before = check(config)
 
+    if any(p.path == home for p in before.problems):
+        storage.make_private(home)
+        done.append(f"{home}: made readable by you alone")
     for name, after in (("user.json", "settings reset"),
                         ("token", "a new one is made at the next start: pair the extension again")):
         problem = next((p for p in before.problems if p.path == home / name), None)

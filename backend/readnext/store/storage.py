@@ -25,12 +25,25 @@ from ..errors import Conflict, DamagedData, WriteFailed
 
 HOME_MODE = 0o700
 FILE_MODE = 0o600
+TEMPORARY_SUFFIX = ".readnext.tmp"  # atomic_path's temporaries: only files named so are ever removed as ours
 
 
 def ensure_home(home: Path) -> Path:
-    home.mkdir(parents=True, exist_ok=True, mode=HOME_MODE)
-    os.chmod(home, HOME_MODE)
+    """The data directory, made readable by the user alone when it is new. A directory that exists already is
+    left as it is (the user may have pointed --home at one of theirs): `readnext check` reports one open to
+    other users, and `--repair` closes it."""
+    try:
+        home.mkdir(parents=True, mode=HOME_MODE)
+    except FileExistsError:
+        if not home.is_dir():
+            raise
+        return home
+    os.chmod(home, HOME_MODE)  # mkdir's mode passes through the umask
     return home
+
+
+def is_open_to_others(path: Path) -> bool:
+    return bool(Path(path).stat().st_mode & 0o077)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -46,7 +59,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path` atomically (for libraries that save by
     file name, such as hnswlib)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -61,9 +74,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def remove_temporaries(directory: Path) -> list[str]:
-    """Delete the temporary files of writes a kill cut short (`atomic_path`'s); call it holding the lock."""
+    """Delete the temporary files of writes a kill cut short (`atomic_path`'s, by their suffix: never another
+    program's); call it holding the data directory's lock, as the one writer of that directory."""
     names = []
-    for path in Path(directory).glob(".*.tmp"):
+    for path in sorted(Path(directory).glob(f".*{TEMPORARY_SUFFIX}")):
         path.unlink(missing_ok=True)
         names.append(path.name)
     return names
@@ -244,7 +258,7 @@ def move_aside(path: Path, suffix: str) -> Path:
 
 
 def make_private(path: Path) -> None:
-    os.chmod(path, FILE_MODE)
+    os.chmod(path, HOME_MODE if Path(path).is_dir() else FILE_MODE)
 
 
 def load_or_create_token(path: Path) -> str:
