@@ -33,8 +33,18 @@ browsers:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v firefox-esr >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver firefox-esr)
 
-test: install browsers
+test: install browsers lint
 	$(PYTHON) -m pytest -q
+
+# The extension's linter, eslint from npm (package.json, eslint.config.js), installed into node_modules/ only when it
+# is missing or package.json changed; the stamp file says when it was installed last.
+.PHONY: lint
+lint: node_modules/.installed
+	npx eslint extension
+
+node_modules/.installed: package.json package-lock.json
+	npm install --no-audit --no-fund
+	touch $@
 
 # Ranking quality on CiteSeer: baselines and the product in one run, then the browsing simulations on CiteSeer
 # and on the arXiv sample, and the learned ranker's threshold (docs/benchmarks.md). The homes keep the

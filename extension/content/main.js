@@ -70,9 +70,10 @@ function profilePage(page, { doc, win, settings }) {
   const papers = page.entries.map((entry) => entry.paper);
   if (!papers.length || settings.profiles?.[page.user] === "dismissed") return;
   const remember = async (choice) => {
-    const { profiles = {} } = await loadSettings();
-    const { [page.user]: _, ...others } = profiles;
-    await saveSettings({ profiles: choice ? { ...others, [page.user]: choice } : others });
+    const profiles = { ...(await loadSettings()).profiles };
+    if (choice) profiles[page.user] = choice;
+    else delete profiles[page.user];
+    await saveSettings({ profiles });
   };
   const record = async (type) => {
     const answer = await ask({ type: MSG.FEEDBACK, events: papers.map((paper) => newEvent(type, { paper, url: win.location.href })) });
