@@ -14,13 +14,3 @@ export function el(doc, tag, props = {}, ...children) {
   element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
   return element;
 }
-
-/** Only http(s) links are followed; anything else (javascript:, data:) becomes no link at all. */
-export function safeUrl(value) {
-  try {
-    const url = new URL(String(value ?? ""));
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : "";
-  } catch {
-    return "";
-  }
-}

@@ -15,6 +15,7 @@ export const MSG = Object.freeze({
 /** Error codes of failed answers that the surfaces explain to the user. */
 export const ERR = Object.freeze({
   OFFLINE: "offline", // backend not running
+  TIMEOUT: "timeout", // it runs but did not answer in time
   NOT_PAIRED: "not_paired", // no token in the options
   UNAUTHORIZED: "unauthorized", // token does not match the backend's
   INCOGNITO: "incognito",

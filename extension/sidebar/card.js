@@ -1,11 +1,10 @@
 // One recommendation card: title link, authors, year, match score, the reasons as chips, and the three actions.
-import { el, safeUrl } from "../shared/dom.js";
+import { el } from "../shared/dom.js";
+import { paperUrl } from "../shared/links.js";
 import { authorLine } from "../shared/paper.js";
 import { icon } from "./icons.js";
 
 const MAX_CHIPS = 4;
-
-const paperUrl = (paper) => safeUrl(paper.url) || (paper.id.includes(":") ? "" : `https://arxiv.org/abs/${paper.id}`);
 
 /** The reason as a short chip; its full text (with the similarity figure) is the chip's tooltip. */
 const chipText = (reason) => String(reason.text ?? "").replace(/\s*\(similarity [\d.]+\)\s*$/, "");

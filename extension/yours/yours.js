@@ -1,17 +1,19 @@
-// Your ReadNext: the user's own page. Everything it shows comes from the backend (./api.js) and is built with
-// createElement / textContent; every change reloads what it touches from the backend.
+// Your ReadNext: the user's own page. Everything it shows comes from the backend, through the extension's one
+// client (background/backend.js: an extension page reaches 127.0.0.1 itself, with the same timeouts and error
+// codes as the service worker), and is built with createElement / textContent; every change reloads the page's data.
+import { currentBackend } from "../background/backend.js";
 import { el } from "../shared/dom.js";
+import { paperUrl } from "../shared/links.js";
 import { authorLine } from "../shared/paper.js";
 import { loadSettings, saveSettings } from "../shared/settings.js";
-import { api } from "./api.js";
 import { colourOf, drawMap } from "./map.js";
 
 const byId = (id) => document.getElementById(id);
 const item = (...children) => el(document, "li", { class: "item" }, ...children);
 const empty = (text) => el(document, "li", { class: "empty", text });
 const paperLink = (paper) => {
-  const url = paper.url || (paper.id.includes(":") ? "" : `https://arxiv.org/abs/${paper.id}`);
-  return url.startsWith("https://") || url.startsWith("http://")
+  const url = paperUrl(paper);
+  return url
     ? el(document, "a", { class: "title", href: url, target: "_blank", rel: "noopener", text: paper.title || paper.id })
     : el(document, "span", { class: "title", text: paper.title || paper.id });
 };
@@ -22,10 +24,11 @@ function showProblem(error) {
   if (error) console.error("ReadNext:", error);
 }
 
-/** Runs a change, then reloads the page's data; a failure is shown in the banner. */
+/** Runs `work(backend)`, then reloads the page's data; a failure is shown in the banner. The client is made for
+ * each change, from the settings of the moment (the user may pair again while the page is open). */
 async function change(work) {
   try {
-    await work();
+    await work(await currentBackend());
     await load();
   } catch (error) {
     showProblem(error);
@@ -66,7 +69,7 @@ function renderHistory() {
     el(document, "button", {
       type: "button", class: "danger small", "data-action": "delete", "data-paper-id": entry.paper.id, text: "Delete",
       title: "Forget this paper and every event about it",
-      onclick: () => change(() => api("DELETE", `history/${encodeURIComponent(entry.paper.id)}`)),
+      onclick: () => change((backend) => backend.forgetPaper(entry.paper.id)),
     }),
   )) : [empty(history.length ? "No paper matches." : "Nothing yet: read a few papers on arXiv or Scholar.")]));
 }
@@ -86,19 +89,19 @@ function renderInterests(interests) {
         others.length ? target : null,
         others.length ? el(document, "button", {
           type: "button", class: "secondary small", "data-action": "merge", text: "Merge",
-          onclick: () => change(() => api("POST", "interests/merge", { papers: [anchors[index], target.value] })),
+          onclick: () => change((backend) => backend.mergeInterests([anchors[index], target.value])),
         }) : null,
         el(document, "button", {
           type: "button", class: "danger small", "data-action": "remove-interest", text: "Remove",
           title: "Forget the papers of this interest",
-          onclick: () => change(() => api("DELETE", `interests/${encodeURIComponent(anchors[index])}`)),
+          onclick: () => change((backend) => backend.removeInterest(anchors[index])),
         })));
   }) : [el(document, "p", { class: "empty", text: "No interests yet." })]));
 }
 
 // --- dismissed and hidden ----------------------------------------------------------------------------------------
-function undoEvent(type, paperId) {
-  return api("POST", "events", { events: [{ id: `${type}-${crypto.randomUUID()}`, type, paper_id: paperId }] });
+function undoEvent(backend, type, paperId) {
+  return backend.postEvents([{ id: `${type}-${crypto.randomUUID()}`, type, paper_id: paperId }]);
 }
 
 function renderRemoved(profile) {
@@ -112,7 +115,7 @@ function renderRemoved(profile) {
       el(document, "div", { class: "meta" }, el(document, "span", { class: `signal signal-${kind}`, text: label }))),
     el(document, "button", {
       type: "button", class: "secondary small", "data-action": "undo", "data-paper-id": paper.id, text: "Undo",
-      onclick: () => change(() => undoEvent(undo, paper.id)),
+      onclick: () => change((backend) => undoEvent(backend, undo, paper.id)),
     }),
   )) : [empty("Nothing dismissed or hidden.")]));
 }
@@ -149,10 +152,10 @@ function renderNetwork(settings, backfill, backfillTraffic) {
       row.traffic ? el(document, "pre", { text: row.traffic }) : null)));
 }
 
-async function backfillTrafficOf(backfill) {
+async function backfillTrafficOf(backend, backfill) {
   if (!backfill?.state?.categories?.length) return "";
   const { categories, since, until } = backfill.state;
-  return (await api("POST", "backfill", { categories, since, until })).traffic;
+  return (await backend.backfill({ categories, since, until })).traffic;
 }
 
 // --- your data -------------------------------------------------------------------------------------------------
@@ -174,10 +177,10 @@ function bytes(count) {
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
 
-async function importFile(file) {
+async function importFile(backend, file) {
   const text = await file.text();
   const format = /^\s*@/m.test(text) && !/^\s*[[{]/.test(text) ? "bibtex" : "csljson";
-  const report = await api("POST", "import/text", { format, text, as: byId("import-as").value });
+  const report = await backend.importText({ format, text, as: byId("import-as").value });
   byId("data-result").textContent = `Imported ${report.papers} papers from ${file.name}: ${report.recorded} added to your history`
     + `${report.already_recorded ? `, ${report.already_recorded} there already` : ""}`
     + `${report.problems.length ? `; ${report.problems.length} entries could not be read` : ""}.`;
@@ -185,16 +188,17 @@ async function importFile(file) {
 
 // --- the page ---------------------------------------------------------------------------------------------------
 async function load() {
+  const backend = await currentBackend();
   const [historyAnswer, profile, map, settings, usage, backfill] = await Promise.all([
-    api("GET", "history?limit=1000"), api("GET", "profile"), api("GET", "map"), api("GET", "settings"), api("GET", "usage"),
-    api("GET", "backfill"),
+    backend.history({ limit: 1000 }), backend.profile(), backend.readingMap(), backend.settings(), backend.usage(),
+    backend.backfillStatus(),
   ]);
   history = historyAnswer.items;
   renderHistory();
   renderInterests(profile.interests);
   renderRemoved(profile);
   renderMap(map);
-  renderNetwork(settings, backfill, await backfillTrafficOf(backfill));
+  renderNetwork(settings, backfill, await backfillTrafficOf(backend, backfill));
   byId("usage").textContent = `On disk: ${bytes(usage.bytes)} in ${usage.home}`;
   showProblem(null);
   document.body.dataset.loaded = String(Date.now());
@@ -208,17 +212,17 @@ function wire() {
   byId("forget-no").addEventListener("click", () => {
     byId("forget-confirm").hidden = true;
   });
-  byId("forget-yes").addEventListener("click", () => change(async () => {
-    await api("DELETE", "history");
+  byId("forget-yes").addEventListener("click", () => change(async (backend) => {
+    await backend.forgetEverything();
     byId("forget-confirm").hidden = true;
   }));
-  byId("export-json").addEventListener("click", () => change(async () =>
-    download("readnext-export.json", "application/json", JSON.stringify(await api("GET", "export"), null, 2))));
-  byId("export-bib").addEventListener("click", () => change(async () =>
-    download("readnext.bib", "application/x-bibtex", await api("GET", "export.bib", undefined, { as: "text" }))));
+  byId("export-json").addEventListener("click", () => change(async (backend) =>
+    download("readnext-export.json", "application/json", JSON.stringify(await backend.exportAll(), null, 2))));
+  byId("export-bib").addEventListener("click", () => change(async (backend) =>
+    download("readnext.bib", "application/x-bibtex", await backend.exportBibtex())));
   byId("import-file").addEventListener("change", (event) => {
     const [file] = event.target.files;
-    if (file) change(() => importFile(file)).finally(() => { event.target.value = ""; });
+    if (file) change((backend) => importFile(backend, file)).finally(() => { event.target.value = ""; });
   });
   byId("paused").addEventListener("change", (event) => saveSettings({ paused: event.target.checked }).catch(showProblem));
 }

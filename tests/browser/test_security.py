@@ -69,3 +69,26 @@ def test_arxiv_page_scripts_cannot_reach_the_token_or_post_events(browser, backe
 def test_extension_id_is_pinned_by_the_manifest_key(browser):
     browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
     assert browser.execute_script("return chrome.runtime.id") == EXTENSION_ID
+
+
+LINKS_JS = """const done = arguments[arguments.length - 1];
+import('/extension/shared/links.js').then((links) => done(arguments[0].map((paper) => links.paperUrl(paper))),
+                                          (error) => done('import failed: ' + error));"""
+
+
+def test_only_http_links_become_a_papers_href(browser):
+    """The one link rule of the sidebar's cards and Your ReadNext: a paper's own URL when it is http(s), else its
+    arXiv abstract for an arXiv id, else no link; javascript: and data: URLs are never followed."""
+    browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+    papers = [
+        {"id": "scholar:1", "url": "https://example.org/paper.pdf"},
+        {"id": "scholar:2", "url": "http://example.org/old"},
+        {"id": "2106.09608", "url": "javascript:alert(1)"},
+        {"id": "hep-th/9901001", "url": ""},
+        {"id": "scholar:3", "url": "javascript:alert(1)"},
+        {"id": "doi:10.1000/x", "url": "data:text/html,<script>alert(1)</script>"},
+        {"id": "scholarpub:abc", "url": "  JAVASCRIPT:alert(1)"},
+    ]
+    assert browser.execute_async_script(LINKS_JS, papers) == [
+        "https://example.org/paper.pdf", "http://example.org/old", "https://arxiv.org/abs/2106.09608",
+        "https://arxiv.org/abs/hep-th/9901001", "", "", ""]
