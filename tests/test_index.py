@@ -103,3 +103,21 @@ def test_reading_every_vector_leaves_the_recent_rows_alone(tmp_path):
     kept = dict(index._recent)
     assert np.allclose(index.all_vectors(range(1, 51)), vectors)
     assert index._recent.keys() == kept.keys()
+
+
+def test_what_the_index_holds_is_read_from_its_file_not_from_the_header(tmp_path):
+    # a kill between the rename of a new index file and the write of its header leaves the older header beside it
+    data = clustered(300)
+    path = tmp_path / "i.hnsw"
+    index = VectorIndex(32, "m")
+    index.add(np.arange(100), data[:100])
+    index.save(path)
+    old_header = (tmp_path / "i.hnsw.json").read_bytes()
+    index.add(np.arange(100, 300), data[100:])
+    index.remove([5, 150])
+    index.save(path)
+    (tmp_path / "i.hnsw.json").write_bytes(old_header)
+    loaded = VectorIndex.load(path, 32, "m")
+    assert loaded is not None and loaded.labels() == set(range(300)) - {5, 150} and len(loaded) == 298
+    (tmp_path / "i.hnsw.json").write_text('{"model": "m", "dim": 16}')
+    assert VectorIndex.load(path, 16, "m") is None  # a header naming another dimension than the file's

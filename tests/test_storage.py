@@ -78,3 +78,11 @@ def test_only_readnext_s_own_temporaries_are_removed(tmp_path):
     (tmp_path / ".x.tmp").write_text("someone else's")
     assert storage.remove_temporaries(tmp_path) == [left]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".notes.txt.tmp", ".x.tmp"]
+
+
+def test_an_atomic_write_no_longer_wanted_leaves_the_old_file(tmp_path):
+    target = tmp_path / "f"
+    target.write_bytes(b"old")
+    with storage.atomic_path(target, proceed=lambda: False) as tmp:
+        tmp.write_bytes(b"new")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["f"]

@@ -27,7 +27,7 @@ from .store.corpus import Corpus
 from .engine import ReadNext
 from .errors import DamagedData, ReadNextError
 from .store.history import History, event_from_row
-from .vectors.index import graph_is_sane
+from .vectors.index import read_graph
 from .records.papers import paper_from_dict
 
 REPAIR = "readnext check --repair"
@@ -154,7 +154,8 @@ def _check_index(home: Path, model: str, conn: sqlite3.Connection, count: int, r
         report.add(path, f"was built by {header.get('model')}, not {model}",
                    f"{REPAIR} (or `readnext serve`) rebuilds it")
         return
-    if not graph_is_sane(path, header.get("stored")):
+    graph = read_graph(path, int(header.get("dim") or 0))
+    if graph is None:
         report.add(path, "is damaged (its body does not match its header)",
                    f"{REPAIR} (or `readnext serve`) rebuilds it from the vector cache")
         return
@@ -163,7 +164,7 @@ def _check_index(home: Path, model: str, conn: sqlite3.Connection, count: int, r
     if rows < (header.get("rows") or 0):
         report.add(Path(str(path) + ".vectors"), f"holds {rows} vectors, the index {header.get('rows')}",
                    f"{REPAIR} (or `readnext serve`) copies them back from the index")
-    live = int(header.get("stored") or 0) - len(header.get("deleted") or [])
+    live = graph.count - len(graph.deleted)
     indexed = conn.execute("SELECT count(*) FROM papers WHERE indexed IS NOT NULL").fetchone()[0]
     behind = conn.execute("SELECT count(*) FROM papers p JOIN vectors v ON v.model = ? AND v.hash = p.hash "
                           "WHERE p.indexed IS NOT p.hash", (model,)).fetchone()[0]

@@ -55,9 +55,10 @@ def _fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, proceed=lambda: True) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path` atomically (for libraries that save by
-    file name, such as hnswlib)."""
+    file name, such as hnswlib). `proceed()` is asked right before the rename: False leaves `path` as it was
+    (a writer whose result is no longer wanted)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     os.close(fd)
@@ -66,6 +67,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
+        if not proceed():
+            return
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     finally:

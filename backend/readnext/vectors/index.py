@@ -3,15 +3,22 @@
 hnswlib keeps its own copy of every vector, and reading it back is slow (get_items: ~50 µs a vector), so the
 vectors are also written to a file mapped into memory, row = label, that `vectors` reads: the kernel's page
 cache, not a second matrix in the heap. The index is saved atomically beside a small JSON header naming the
-model; the vector file is flushed before it.
+model; the vector file is flushed before it. What the index holds (its elements, those marked deleted) is read
+from the index file itself, never from the header, so a kill between the file's rename and the header's write
+leaves a pair the next start loads.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
+import signal
+import sys
 import threading
 import traceback
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import hnswlib
@@ -26,19 +33,38 @@ EF_SEARCH = 128
 RECENT_ROWS = 20_000  # 30 MB of 384-dimensional rows
 
 
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal the kernel sends this process when its parent dies
+
+
 def _forked(work) -> int:
-    """Run `work` in a forked child (a copy-on-write snapshot of this process); returns its pid."""
+    """Run `work(parent_alive)` in a forked child (a copy-on-write snapshot of this process); returns its pid.
+
+    The child must not outlive its parent: a killed server's save would otherwise go on holding the data
+    directory's lock and the listening socket (inherited descriptors), and rename an old snapshot over what the
+    next server saved. So it closes every inherited descriptor but the standard three, is killed by the kernel
+    when the parent dies (Linux), and `parent_alive` tells it, on every system, whether the parent still waits."""
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: only this thread exists here; it must leave without running the parent's cleanup
         code = 1
         try:
-            work()
-            code = 0
+            _die_with_parent()
+            if os.getppid() == parent:  # else it died before the line above could ask for the signal
+                gc.disable()  # a collected parent object would close a descriptor number the child reuses
+                os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+                work(lambda: os.getppid() == parent)
+                code = 0
         except BaseException:
             traceback.print_exc()
         finally:
             os._exit(code)
     return pid
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel for SIGKILL when the parent (the thread that forked, which waits for this child) dies."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _wait(pid: int) -> None:
@@ -53,30 +79,45 @@ _HEADER = np.dtype([("offset_level0", "<u8"), ("max_elements", "<u8"), ("count",
 MAX_LABEL = 1 << 40
 
 
-def graph_is_sane(path: Path, stored) -> bool:
-    """Whether hnswlib's file holds a plausible bottom layer: its header agrees with the file's size, and every
-    element has a small label and links only to elements that exist. Garbage written over the body fails this."""
+DELETE_MARK = 0x01  # hnswlib marks a deleted element in the third byte of its bottom-layer link list
+
+
+@dataclass
+class SavedGraph:
+    """What an index file holds, read from the file."""
+    count: int  # elements, those marked deleted included
+    capacity: int
+    deleted: set[int]  # labels marked deleted
+
+
+def read_graph(path: Path, dim: int) -> SavedGraph | None:
+    """What hnswlib's file holds, or None when its bottom layer is not plausible: its header must agree with the
+    file's size and with `dim`, and every element must have a small label and link only to elements that exist.
+    Garbage written over the body fails this."""
     data = storage.map_bytes(path)
     if len(data) < _HEADER.itemsize:
-        return False
+        return None
     head = data[:_HEADER.itemsize].view(_HEADER)[0]
     count, size, max_m0 = int(head["count"]), int(head["element_size"]), int(head["max_m0"])
     links_end = 4 + 4 * max_m0
-    if (count != stored or head["offset_level0"] != 0 or count > head["max_elements"] or max_m0 > 4096
-            or links_end > head["data_offset"] or head["label_offset"] + 8 > size
+    if (head["offset_level0"] != 0 or count > head["max_elements"] or max_m0 > 4096
+            or links_end > head["data_offset"] or head["label_offset"] - head["data_offset"] != 4 * dim
+            or head["label_offset"] + 8 > size
             or len(data) < _HEADER.itemsize + count * size or (count and head["entry"] >= count)):
-        return False
+        return None
     level0 = data[_HEADER.itemsize:_HEADER.itemsize + count * size].reshape(count, size)
     label_at = int(head["label_offset"])
+    deleted: set[int] = set()
     for start in range(0, count, 50_000):
         rows = level0[start:start + 50_000]
         links = np.ascontiguousarray(rows[:, :links_end]).view("<u4")
         sizes = links[:, 0] & 0xFFFF
         used = np.arange(max_m0) < sizes[:, None]
-        labels = np.ascontiguousarray(rows[:, label_at:label_at + 8]).view("<u8")
+        labels = np.ascontiguousarray(rows[:, label_at:label_at + 8]).view("<u8")[:, 0]
         if (sizes > max_m0).any() or (links[:, 1:][used] >= count).any() or (labels >= MAX_LABEL).any():
-            return False
-    return True
+            return None
+        deleted.update(labels[(rows[:, 2] & DELETE_MARK) != 0].tolist())
+    return SavedGraph(count, int(head["max_elements"]), deleted)
 
 
 def _rows_path(path: Path | None) -> Path | None:
@@ -129,17 +170,18 @@ class VectorIndex:
             return None
         if not isinstance(header, dict) or header.get("model") != model or header.get("dim") != dim or not Path(path).exists():
             return None
-        if not graph_is_sane(path, header.get("stored")):
+        graph = read_graph(path, dim)
+        if graph is None:
             return None  # hnswlib would load garbage (labels past 2**63, links to nowhere) and fail later
         loaded = hnswlib.Index(space="ip", dim=dim)
         try:
-            loaded.load_index(str(path), max_elements=max(header.get("capacity", 0), 1024))
+            loaded.load_index(str(path), max_elements=max(graph.capacity, 1024))
         except RuntimeError:
             return None
-        if loaded.get_current_count() != header.get("stored"):
-            return None  # the header belongs to another save of the index
+        if loaded.get_current_count() != graph.count:
+            return None
         index = cls(dim, model, path=path, _loaded=loaded)
-        index._deleted = set(header.get("deleted", []))
+        index._deleted = graph.deleted
         index._mark_live(index._deleted, False)
         if header.get("rows") != len(index._rows):  # the vector file is not the one saved with this index
             index._copy_rows_from_hnswlib()
@@ -157,11 +199,10 @@ class VectorIndex:
         under the lock instead, and this thread (and only this thread) waits for it."""
         with self.lock:
             self._rows.flush()
-            header = {"model": self.model, "dim": self.dim, "capacity": self._index.get_max_elements(),
-                      "stored": self._index.get_current_count(), "deleted": sorted(self._deleted),
-                      "rows": len(self._rows)}
+            # the header names the model; what the index holds is read from the index file (read_graph)
+            header = {"model": self.model, "dim": self.dim, "rows": len(self._rows)}
             if hasattr(os, "fork"):
-                child = _forked(lambda: self._write_index(path))
+                child = _forked(lambda parent_alive: self._write_index(path, parent_alive))
             else:
                 self._write_index(path)
                 child = None
@@ -169,8 +210,8 @@ class VectorIndex:
             _wait(child)  # outside the lock: searches and additions go on meanwhile
         storage.atomic_write_json(Path(str(path) + ".json"), header)
 
-    def _write_index(self, path: Path) -> None:
-        with storage.atomic_path(path) as tmp:
+    def _write_index(self, path: Path, proceed=lambda: True) -> None:
+        with storage.atomic_path(path, proceed) as tmp:
             self._index.save_index(str(tmp))
 
     # --- contents -------------------------------------------------------------------------------------------
