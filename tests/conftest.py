@@ -11,8 +11,10 @@ import pytest
 from readnext.config import Config
 from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
+from readnext.process import configure_process
 
 REPO = Path(__file__).resolve().parent.parent
+configure_process()  # the test session is a ReadNext process like the others: set up as they are at their start
 
 
 def shared_path(*parts: str) -> Path:

@@ -16,6 +16,7 @@ from . import client
 from ..store import storage
 from ..config import DEFAULT_PORT, Config
 from ..errors import NotFound, ReadNextError, ValidationError
+from ..process import configure_process
 from ..records.papers import canonical_id
 
 
@@ -528,8 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    configure_process()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -46,16 +46,9 @@ class TransformerEmbedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, device: str = "cpu", precision: str = "fp32",
                  batch_size: int = 32):
-        # The tokenizer's own thread pool would compete with torch's threads for the same cores.
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
+        import torch  # its threads and the tokenizer's are the process's: process.configure_process() sets them
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as transformers_logging
 
-        from .precision import cpu_cores
-
-        transformers_logging.disable_progress_bar()
-        torch.set_num_threads(cpu_cores())
         self._torch = torch
         self.name = model
         path = resolve_model(model)

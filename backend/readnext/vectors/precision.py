@@ -9,7 +9,6 @@ one, nothing is measured.
 """
 from __future__ import annotations
 
-import os
 import platform
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import ModelError
+from ..process import cpu_cores
 
 MIN_COSINE = 0.999
 FILE_NAME = "precision.json"
@@ -142,11 +142,6 @@ def _cpu_runs_fp16(torch) -> bool:
 
 
 # --- the machine ------------------------------------------------------------------------------------------------
-def cpu_cores() -> int:
-    """The cores this process may run on (taskset and container limits included)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def cpu_description() -> tuple[str, list[str]]:
     """CPU model name and the flags of SPEED_FLAGS it has."""
     name, flags = platform.processor() or platform.machine(), set()
