@@ -243,12 +243,13 @@ def test_backfill_through_the_api_is_shown_first_then_harvested_and_embedded(tmp
 
 
 # --- the command ------------------------------------------------------------------------------------------------
-def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, monkeypatch, capsys):
+def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, capsys):
     from readnext import cli
-    monkeypatch.setattr(cli, "_engine", lambda args, **_: ReadNext(cli._config(args), embedder=HashingEmbedder(64)))
-    monkeypatch.setattr(cli, "_arxiv_client", lambda config: replay(ok(LG1), ok(LG2), ok(CL1))[0])
+    factories = cli.Factories(engine=lambda config: ReadNext(config, embedder=HashingEmbedder(64)),
+                              arxiv=lambda config: replay(ok(LG1), ok(LG2), ok(CL1))[0])
     home = tmp_path / "home"
-    assert cli.main(["backfill", "--categories", "cs.LG", "cs.CL", "--since", "2025-06", "--home", str(home)]) == 0
+    assert cli.main(["backfill", "--categories", "cs.LG", "cs.CL", "--since", "2025-06", "--home", str(home)],
+                    factories) == 0
     out, err = capsys.readouterr()
     assert err.index("set=cs:cs:LG&from=2025-06-01") < err.index("harvesting cs.LG (1 of 2)")
     assert "embedding 0 of 3 papers" in err and "all papers embedded" in err
@@ -259,8 +260,9 @@ def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, monke
     finally:
         engine.close()
     with pytest.raises(SystemExit):  # --since is required: nothing goes back further than asked
-        cli.main(["backfill", "--categories", "cs.LG", "--home", str(home)])
-    assert cli.main(["backfill", "--categories", "cs.LG;rm", "--since", "2025-06", "--home", str(home)]) == 1
+        cli.main(["backfill", "--categories", "cs.LG", "--home", str(home)], factories)
+    assert cli.main(["backfill", "--categories", "cs.LG;rm", "--since", "2025-06", "--home", str(home)],
+                    factories) == 1
     assert "not an arXiv category" in capsys.readouterr().err
 
 

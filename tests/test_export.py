@@ -3,6 +3,7 @@ import pytest
 
 from conftest import make_paper
 from readnext import cli
+from readnext.config import Config
 from readnext.server.app import create_app
 from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
@@ -69,17 +70,16 @@ def test_export_bib_round_trips_through_the_bibtex_reader(client, engine):
     assert "@misc{me2024thesis," in response.get_data(as_text=True)  # an imported paper keeps its citation key
 
 
-def test_the_command_exports_bibtex_or_json(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_engine",
-                        lambda args, **_: ReadNext(cli._config(args), embedder=HashingEmbedder(64)))
+def test_the_command_exports_bibtex_or_json(tmp_path, capsys):
+    factories = cli.Factories(engine=lambda config: ReadNext(config, embedder=HashingEmbedder(64)))
     home = tmp_path / "home"
-    engine = cli._engine(cli.build_parser().parse_args(["status", "--home", str(home)]))
+    engine = factories.engine(Config.load(home=home))
     record_library(engine)
     engine.close()
     out = tmp_path / "mine.bib"
-    assert cli.main(["export", "--format", "bibtex", "--out", str(out), "--home", str(home)]) == 0
+    assert cli.main(["export", "--format", "bibtex", "--out", str(out), "--home", str(home)], factories) == 0
     assert f"exported to {out}" in capsys.readouterr().out
     assert [p.id for p in papers_from_bibtex(out.read_text("utf-8")).papers] == [
         "1706.03762", "doi:10.1038/nature14539", "2106.09685", "bib:me2024thesis"]
-    assert cli.main(["export", "--home", str(home)]) == 0
+    assert cli.main(["export", "--home", str(home)], factories) == 0
     assert '"events": [' in capsys.readouterr().out

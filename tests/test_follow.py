@@ -193,7 +193,7 @@ def test_settings_are_validated(client, auth, engine, body, message):
 
 
 # --- the command ------------------------------------------------------------------------------------------------
-def test_the_command_refuses_without_categories_and_fetches_with_them(tmp_path, monkeypatch, capsys):
+def test_the_command_refuses_without_categories_and_fetches_with_them(tmp_path, capsys):
     transports = []
 
     def make(config):
@@ -201,16 +201,14 @@ def test_the_command_refuses_without_categories_and_fetches_with_them(tmp_path, 
         transports.append(transport)
         return client
 
-    monkeypatch.setattr(cli, "_engine",
-                        lambda args, **_: ReadNext(cli._config(args), embedder=HashingEmbedder(64)))
-    monkeypatch.setattr(cli, "_arxiv_client", make)
+    factories = cli.Factories(engine=lambda config: ReadNext(config, embedder=HashingEmbedder(64)), arxiv=make)
     home = str(tmp_path / "home")
-    assert cli.main(["fetch", "--home", home]) == 1
+    assert cli.main(["fetch", "--home", home], factories) == 1
     assert "nothing was sent" in capsys.readouterr().err and transports == []
-    assert cli.main(["fetch", "--categories", "cs.LG", "cs.CL", "--home", home]) == 0
+    assert cli.main(["fetch", "--categories", "cs.LG", "cs.CL", "--home", home], factories) == 0
     out = capsys.readouterr().out
     assert "new papers in cs.LG, cs.CL; nothing else is sent" in out
     assert "fetched 5 papers (5 new) in 2 requests" in out
     assert "2106.09685  2021-06-17  LoRA: Low-Rank Adaptation of Large Language Models" in out
-    assert cli.main(["fetch", "--categories", "cs.LG; rm -rf /", "--home", home]) == 1
+    assert cli.main(["fetch", "--categories", "cs.LG; rm -rf /", "--home", home], factories) == 1
     assert "not an arXiv category" in capsys.readouterr().err and len(transports) == 1

@@ -209,14 +209,13 @@ def test_a_snapshot_is_no_library(engine, tmp_path):
 
 # --- the command ------------------------------------------------------------------------------------------------
 @pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
+def run(tmp_path, capsys):
     """`readnext ...` in this process, with the test embedder instead of the transformer."""
-    monkeypatch.setattr(cli, "_engine",
-                        lambda args, **_: ReadNext(cli._config(args), embedder=HashingEmbedder(64)))
+    factories = cli.Factories(engine=lambda config: ReadNext(config, embedder=HashingEmbedder(64)))
     home = tmp_path / "home"
 
     def readnext(*args):
-        code = cli.main([*args, "--home", str(home)])
+        code = cli.main([*args, "--home", str(home)], factories)
         out, err = capsys.readouterr()
         return code, out, err
     readnext.home = home

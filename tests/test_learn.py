@@ -178,13 +178,13 @@ def test_a_little_data_moves_the_weights_a_little():
     assert np.linalg.norm(many - prior) > 2 * np.linalg.norm(one - prior)  # fifty consistent ones move it further
 
 
-def test_readnext_train_rebuilds_the_model_from_the_log(config, monkeypatch, capsys):
+def test_readnext_train_rebuilds_the_model_from_the_log(config, capsys):
     from readnext import cli
     engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
     browse_and_open_ada(engine, twins())
     engine.close()
-    monkeypatch.setattr(cli, "_engine", lambda args: ReadNext(config, embedder=HashingEmbedder(64)))
-    assert cli.main(["train", "--home", str(config.home)]) == 0
+    factories = cli.Factories(engine=lambda _: ReadNext(config, embedder=HashingEmbedder(64)))
+    assert cli.main(["train", "--home", str(config.home)], factories) == 0
     assert "learned from 6 lists with 18 papers opened: the model ranks your lists" in capsys.readouterr().out
     assert (config.home / MODEL_FILE).exists()
 

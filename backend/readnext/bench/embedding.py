@@ -6,7 +6,7 @@ Raw forward = the model alone on batches tokenized beforehand; embed() adds what
 forward whose vectors agree with fp32. Repeats are interleaved (every variant once, then again) so that load
 from other jobs falls on all variants alike; medians are reported.
 
-Needs only torch, transformers and numpy (not the storage layer), so it runs as
+Needs only torch, transformers, numpy and threadpoolctl (not the storage layer), so it runs as
 `python -m readnext.bench.embedding` on a bare GPU machine too (bench/gpu_check.py).
 """
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..vectors import precision
 from ..config import DEFAULT_MODEL
+from ..process import configure_process, cpu_cores
+from ..vectors import precision
 from ..vectors.embed import TransformerEmbedder
 from ..vectors.precision import REFERENCE, Candidate
 
@@ -98,7 +99,7 @@ def run(model: str, texts: list[str], batch_size: int, device: str = "auto", rep
     fastest = max(agreeing, key=lambda r: r["papers_per_s"])
     product = next(r for r in rows if r["variant"] == product_key)
     name, flags = precision.cpu_description()
-    return {"cpu": name, "flags": flags, "cores": precision.cpu_cores(), "torch": embedder._torch.__version__,
+    return {"cpu": name, "flags": flags, "cores": cpu_cores(), "torch": embedder._torch.__version__,
             "gpus": precision.fingerprint(model, hardware)["gpus"], "model": model, "papers": len(texts),
             "batch_size": batch_size, "repeats": repeats, "choice": asdict(choice), "rows": rows,
             "fastest_raw": fastest["variant"], "ratio": product["papers_per_s"] / fastest["papers_per_s"],
@@ -134,6 +135,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or local directory")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line each")
+    parser.set_defaults(func=main)
 
 
 def main(args) -> int:
@@ -146,7 +148,8 @@ def main(args) -> int:
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # on a bare GPU machine (bench/gpu_check.py); `readnext bench embed` elsewhere
+    configure_process()
     parser = argparse.ArgumentParser(prog="python -m readnext.bench.embedding", description=__doc__)
     add_arguments(parser)
     sys.exit(main(parser.parse_args()))

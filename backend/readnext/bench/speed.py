@@ -8,6 +8,7 @@ a server holding that corpus needs.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -257,6 +258,20 @@ def report(built: dict, measured: dict) -> str:
         ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--papers", type=int, default=100_000, help="corpus size to build (default 100,000)")
+    parser.add_argument("--home", help="data directory of the run (default bench-out/speed-<papers>-home)")
+    parser.add_argument("--sample", default="../shared/data/arxiv-sample.jsonl",
+                        help="real papers whose texts and vectors seed the corpus")
+    parser.add_argument("--model")
+    parser.add_argument("--clients", type=int, default=8, help="load phase: concurrent clients (default 8)")
+    parser.add_argument("--load-seconds", type=float, default=60,
+                        help="load phase: seconds of 60 %% event posts and 40 %% recommendations against a real "
+                             "`readnext serve` (default 60; 0 skips it)")
+    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)  # the measuring child
+    parser.set_defaults(func=speed)
 
 
 def speed(args) -> int:

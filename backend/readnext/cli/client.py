@@ -9,6 +9,7 @@ import urllib.request
 from ..store import storage
 from ..config import Config
 from ..errors import NotFound, ReadNextError
+from ..server.run import server_file
 
 
 class RemoteBackend:
@@ -86,10 +87,6 @@ class LocalBackend:
     def progress(self) -> dict:
         from ..server.jobs import Embedding
         return {"jobs": [], "embedding": Embedding(self.engine).to_dict()}
-
-
-def server_file(config: Config):
-    return config.home / "server.json"
 
 
 def running_server(config: Config) -> RemoteBackend | None:
