@@ -26,10 +26,19 @@ def test_make_venv_creates_the_projects_own_environment(tmp_path):
     assert "-m venv" not in make("venv", f"VENV={venv}").stdout  # made once, then kept
 
 
-@pytest.mark.parametrize("target", ["install", "serve", "test", "bench", "bench-speed"])
+@pytest.mark.parametrize("target", ["install", "serve", "test", "bench", "bench-speed", "bench-embed"])
 def test_every_target_runs_python_from_the_environment(tmp_path, target):
     venv = tmp_path / "venv"
     plan = make("-n", target, f"VENV={venv}")  # what make would run, without running it
     assert plan.returncode == 0, plan.stderr
     runs = [line for line in plan.stdout.splitlines() if re.search(r"\s-m (pip|pytest|readnext)\b", line)]
     assert runs and all(line.strip().startswith(f"{venv}/bin/python -m") for line in runs), plan.stdout
+
+
+@pytest.mark.parametrize("target", ["bench", "bench-speed", "bench-embed"])
+def test_a_benchmark_installs_the_bench_extra_first(tmp_path, target):
+    """scikit-learn is the benchmarks' (the bench extra), not the product's: each bench target installs it."""
+    plan = make("-n", target, f"VENV={tmp_path / 'venv'}").stdout.splitlines()
+    extra = [i for i, line in enumerate(plan) if re.search(r"-m pip install .*'\.\[bench\]'", line)]
+    bench = [i for i, line in enumerate(plan) if " -m readnext.cli bench " in line]
+    assert extra and bench and extra[0] < bench[0], plan

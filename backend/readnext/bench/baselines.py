@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ReadNextError
+
 MIN_DF, MAX_DF, MAX_FEATURES = 5, 0.1, 20_000  # arxiv-sanity-lite's TF-IDF settings
 SMALL_CORPUS = 1000  # below this the document-frequency limits would drop every topic word: keep all terms
 SVM_C = 0.01
@@ -28,7 +30,11 @@ class _Tfidf:
     """The corpus as arxiv-sanity-lite sees it: 1-2-grams, sublinear tf, l2 rows."""
 
     def __init__(self, texts: list[str]):
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        try:  # here, not at the top: scikit-learn is the benchmarks' (the bench extra), not the product's
+            from sklearn.feature_extraction.text import TfidfVectorizer
+        except ImportError as error:
+            raise ReadNextError("the TF-IDF baselines need scikit-learn, the bench extra: `make bench-extra` "
+                                "or `pip install -e '.[bench]'`") from error
         vectorizer = TfidfVectorizer(strip_accents="unicode", lowercase=True, stop_words="english",
                                      token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b", ngram_range=(1, 2),
                                      max_features=MAX_FEATURES, norm="l2", sublinear_tf=True,
