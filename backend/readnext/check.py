@@ -13,17 +13,15 @@ never deleted.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .store import storage
 from .config import Config
-from .store.corpus import Corpus
+from .store.corpus import Corpus, repair_marker
+from .store.salvage import salvage
 from .engine import ReadNext
 from .errors import DamagedData, ReadNextError
 from .store.history import History, event_from_row
@@ -103,6 +101,10 @@ def _history_paper_ids(home: Path) -> set[str]:
 # --- papers.sqlite, the index and the vectors -------------------------------------------------------------------
 def _check_corpus(home: Path, model: str, log_papers: dict[str, dict], report: Report) -> None:
     path = home / "papers.sqlite"
+    if repair_marker(path).exists():
+        report.add(path, "is being replaced by a repair that was cut short (the damaged copy is not yet read back)",
+                   f"{REPAIR} finishes it")
+        return
     if not path.exists():
         if _history_paper_ids(home):
             report.add(path, "is missing while events.jsonl names papers")
@@ -215,30 +217,17 @@ def repair(config: Config, embedder=None) -> list[str]:
         done.append(f"events.jsonl: {history.set_aside} line(s) moved to events.rejected")
     history.close()
     corpus_path = home / "papers.sqlite"
-    damaged = None
-    if any(p.path == corpus_path and p.what.startswith("is damaged") for p in before.problems):
-        for suffix in ("-wal", "-shm"):
-            if Path(str(corpus_path) + suffix).exists():
-                _set_aside(Path(str(corpus_path) + suffix), stamp)
-        damaged = _set_aside(corpus_path, stamp)
-        for suffix in ("", ".json", ".vectors"):  # its labels are the old database's
-            if Path(str(home / "index.hnsw") + suffix).exists():
-                _set_aside(Path(str(home / "index.hnsw") + suffix), stamp)
-    if not any(p.path.name.startswith(("papers.sqlite", "index.hnsw")) for p in before.problems):
+    if repair_marker(corpus_path).exists() or any(p.path == corpus_path and p.what.startswith("is damaged")
+                                                  for p in before.problems):
+        done += _replace_corpus(home, stamp)
+    elif any(p.path.name.startswith(("papers.sqlite", "index.hnsw")) for p in before.problems):
+        corpus = Corpus(corpus_path)  # filled before the engine opens: an empty one beside the log is refused
+        try:
+            done += _restore_history(home, corpus)
+        finally:
+            corpus.close()
+    else:
         return done
-    corpus = Corpus(corpus_path)  # filled before the engine opens: an empty one beside the log is refused
-    try:
-        if damaged is not None:
-            papers, vectors, unreadable = _salvage(damaged, corpus)
-            done.append(f"papers.sqlite: set aside as {damaged.name}; {papers} papers and {vectors} vectors read "
-                        f"back from it" + (f", {unreadable} unreadable rows left in it" if unreadable else ""))
-        log_papers = _check_log(home, Report())
-        lost = [paper_from_dict(data) for pid, data in log_papers.items() if corpus.label_of(pid) is None]
-        if lost:
-            corpus.upsert(lost)
-            done.append(f"papers.sqlite: {len(lost)} paper(s) of your history restored from events.jsonl")
-    finally:
-        corpus.close()
     try:
         engine = ReadNext(config, embedder=embedder)
     except DamagedData as error:
@@ -256,49 +245,51 @@ def _set_aside(path: Path, stamp: str) -> Path:
     return storage.move_aside(path, f"damaged-{stamp}")
 
 
-def _salvage(damaged: Path, corpus: Corpus) -> tuple[int, int, int]:
-    """Copy the papers and cached vectors SQLite can still read from a damaged database into `corpus`, range
-    by range past the damaged ones; (papers, vectors, rows or ranges that could not be read)."""
-    papers = vectors = unreadable = 0
-    conn = storage.open_sqlite_readonly(damaged)
-    try:
-        for rows in _ranges(conn, "papers", "data"):
-            if rows is None:
-                unreadable += 1
-                continue
-            readable = []
-            for (data,) in rows:
-                try:
-                    readable.append(paper_from_dict(json.loads(data)))
-                except (ValueError, ReadNextError):
-                    unreadable += 1
-            corpus.upsert(readable)
-            papers += len(readable)
-        for rows in _ranges(conn, "vectors", "model, hash, vec"):
-            if rows is None:
-                unreadable += 1
-                continue
-            by_model: dict[str, dict[str, np.ndarray]] = {}
-            for model, key, blob in rows:
-                if isinstance(blob, bytes) and len(blob) % 4 == 0:
-                    by_model.setdefault(model, {})[key] = np.frombuffer(blob, dtype=np.float32)
-            for model, found in by_model.items():
-                corpus.store_vectors(model, found)
-                vectors += len(found)
-    finally:
-        conn.close()
-    return papers, vectors, unreadable
+def _restore_history(home: Path, corpus: Corpus) -> list[str]:
+    """Put back the papers of the history that `corpus` lacks, from the copies in the event log."""
+    log_papers = _check_log(home, Report())
+    lost = [paper_from_dict(data) for pid, data in log_papers.items() if corpus.label_of(pid) is None]
+    corpus.upsert(lost)
+    return [f"papers.sqlite: {len(lost)} paper(s) of your history restored from events.jsonl"] if lost else []
 
 
-def _ranges(conn: sqlite3.Connection, table: str, columns: str, step: int = 1000):
-    """The rows of a table, 1,000 rowids at a time; None for a range SQLite cannot read."""
-    try:
-        top = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
-    except sqlite3.DatabaseError:
-        top = 10_000_000  # the table's end is unreadable: try every range a large corpus could have
-    for start in range(0, top + 1, step):
+def _replace_corpus(home: Path, stamp: str) -> list[str]:
+    """Set a damaged papers.sqlite aside (with its WAL, which SQLite reads with it, and the index, whose labels
+    are its) and put in its place a new one holding what SQLite can still read of it and the history's papers.
+
+    A kill at any moment leaves this resumable: a marker written first names the copy set aside, Corpus refuses to
+    open while it exists, the new database is filled beside and renamed into place whole, and the marker goes
+    last. The next repair finishes the same steps; before, it found papers.sqlite gone and read back the history's
+    papers alone, and `check` then found nothing wrong."""
+    path = home / "papers.sqlite"
+    marker = repair_marker(path)
+    stamp = (storage.read_json(marker) or {}).get("stamp", stamp)
+    storage.atomic_write_json(marker, {"stamp": stamp})
+    damaged = home / f"papers.sqlite.damaged-{stamp}"
+    done = []
+    if not (damaged.exists() and path.exists()):  # else the new database is in place: only the marker is left
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{path}{suffix}").exists():
+                storage.move(Path(f"{path}{suffix}"), Path(f"{damaged}{suffix}"))
+        for suffix in ("", ".json", ".vectors"):
+            if Path(f"{home / 'index.hnsw'}{suffix}").exists():
+                _set_aside(Path(f"{home / 'index.hnsw'}{suffix}"), stamp)
+        fresh = home / "papers.sqlite.salvage"
+        for suffix in ("", "-wal", "-shm"):  # a cut-short repair's, begun again
+            storage.remove(Path(f"{fresh}{suffix}"))
+        corpus = Corpus(fresh)
         try:
-            yield conn.execute(f"SELECT {columns} FROM {table} WHERE rowid >= ? AND rowid < ?",
-                               (start, start + step)).fetchall()
-        except sqlite3.DatabaseError:
-            yield None
+            found = salvage(damaged, corpus)
+            done.append(f"papers.sqlite: set aside as {damaged.name}; {found.papers} papers and {found.vectors} "
+                        "vectors read back from it"
+                        + (f", {found.unreadable} unreadable rows left in it" if found.unreadable else ""))
+            done += _restore_history(home, corpus)
+        finally:
+            corpus.close()  # the last connection folds the WAL into the file: the rename moves all of it
+        if Path(f"{fresh}-wal").exists():
+            raise ReadNextError(f"could not repair: {fresh}-wal was left beside the new database; repair again")
+        storage.move(fresh, path)
+    else:
+        done.append(f"papers.sqlite: the repair cut short before is finished ({damaged.name} was read back)")
+    storage.remove(marker)
+    return done

@@ -54,6 +54,12 @@ class Upserted:
     added: int = 0  # papers new to the corpus
 
 
+def repair_marker(path: Path) -> Path:
+    """The file that says a repair is replacing the database at `path` (`readnext check --repair`): while it
+    exists the database is not to be opened, since what it holds is still being read back into a new one."""
+    return Path(f"{path}.repairing")
+
+
 def _refused_write(error: BaseException, path: Path) -> WriteFailed | None:
     """The WriteFailed to raise for a SQLite error of a write the disk refused; None for any other error."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -105,6 +111,8 @@ class ReadCache:
 class Corpus:
     def __init__(self, path: Path):
         self.path = Path(path)
+        if repair_marker(self.path).exists():
+            raise DamagedData(path, "is being replaced by a repair that was cut short")
         try:
             self.conn = storage.open_sqlite(path)
             self.conn.executescript(SCHEMA)

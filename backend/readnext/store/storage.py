@@ -252,6 +252,12 @@ def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
+def move(path: Path, to: Path) -> None:
+    """Rename a file over another, durably (the directory is fsynced)."""
+    os.replace(path, to)
+    _fsync_dir(Path(to).parent)
+
+
 def move_aside(path: Path, suffix: str) -> Path:
     """Rename a file to NAME.SUFFIX beside it (a copy kept of what a repair replaces)."""
     kept = Path(path).with_name(f"{Path(path).name}.{suffix}")
