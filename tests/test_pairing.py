@@ -7,7 +7,8 @@ import pytest
 
 from readnext.server.app import create_app
 from readnext.errors import NotFound, TooManyRequests, ValidationError
-from readnext.server.pairing import ATTEMPT_SECONDS, MAX_STARTS_PER_MINUTE, MAX_WAITING, Pairings
+from readnext.config import Config
+from readnext.server.pairing import ATTEMPT_SECONDS, MAX_STARTS_PER_MINUTE, MAX_WAITING, MAX_WAITING_IN_ALL, Pairings
 
 EXTENSION = "chrome-extension://" + "a" * 32
 OTHER_EXTENSION = "chrome-extension://" + "c" * 32
@@ -97,7 +98,8 @@ def test_attempts_are_rate_limited(pairings, clock):
     for _ in range(MAX_WAITING):
         pairings.start(EXTENSION, SECRET)
     with pytest.raises(TooManyRequests, match="already waiting"):
-        pairings.start(OTHER_EXTENSION, SECRET)
+        pairings.start(EXTENSION, SECRET)
+    pairings.start(OTHER_EXTENSION, SECRET)  # the limits are each origin's: another is not refused for these
     started = MAX_WAITING
     while started < MAX_STARTS_PER_MINUTE:  # confirmed attempts do not wait, but still count as starts
         pairings.confirm(pairings.waiting()[0]["code"])
@@ -108,6 +110,62 @@ def test_attempts_are_rate_limited(pairings, clock):
         pairings.start(EXTENSION, SECRET)
     clock.now += ATTEMPT_SECONDS  # all expired, and the minute is over
     pairings.start(EXTENSION, SECRET)
+
+
+def forged(n: int) -> str:
+    """The n-th of many extension origins a local process can put in a request's Origin header."""
+    return "chrome-extension://" + "".join("abcdefghijklmnop"[(n >> (4 * i)) & 15] for i in range(32))
+
+
+@pytest.mark.parametrize("origins", [1, 3, (MAX_WAITING_IN_ALL - 1) // MAX_WAITING])
+def test_forged_starts_from_other_origins_do_not_lock_out_the_extension(pairings, origins):
+    for n in range(1, origins + 1):
+        for _ in range(MAX_WAITING):  # each forged origin at its limit
+            pairings.start(forged(n), SECRET)
+        with pytest.raises(TooManyRequests):
+            pairings.start(forged(n), SECRET)
+    real = pairings.start(EXTENSION, SECRET)
+    assert [r["origin"] for r in pairings.waiting()].count(EXTENSION) == 1 and real.code in pairings.confirm(
+        real.code)["code"].replace("-", "")
+
+
+def test_forged_starts_with_the_extension_s_own_origin_are_bounded(pairings, clock):
+    for _ in range(MAX_WAITING):
+        pairings.start(EXTENSION, SECRET)
+    with pytest.raises(TooManyRequests, match=rf"{MAX_WAITING} pairing attempts from {EXTENSION} are already waiting"
+                                              rf".*readnext pair.*in {ATTEMPT_SECONDS:.0f} s"):
+        pairings.start(EXTENSION, SECRET)
+    clock.now += 60
+    with pytest.raises(TooManyRequests, match=f"in {ATTEMPT_SECONDS - 60:.0f} s"):
+        pairings.start(EXTENSION, SECRET)
+    assert len(pairings.waiting()) == MAX_WAITING
+
+
+def test_all_origins_together_are_bounded_too(pairings):
+    n = 0
+    while len(pairings.waiting()) < MAX_WAITING_IN_ALL:
+        n += 1
+        pairings.start(forged(n), SECRET)
+    with pytest.raises(TooManyRequests, match="READNEXT_EXTENSION_IDS"):
+        pairings.start(EXTENSION, SECRET)
+
+
+def test_extension_ids_are_pinned_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("READNEXT_EXTENSION_IDS", f" {'b' * 32}, 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 ")
+    assert Config.load(home=tmp_path).extension_ids == ("b" * 32, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+    monkeypatch.setenv("READNEXT_EXTENSION_IDS", "")
+    assert Config.load(home=tmp_path).extension_ids == ()
+    for wrong in ("chrome-extension://" + "b" * 32, "b" * 31, "z" * 32):
+        monkeypatch.setenv("READNEXT_EXTENSION_IDS", wrong)
+        with pytest.raises(ValidationError, match=r"READNEXT_EXTENSION_IDS: .* is not an extension id"):
+            Config.load(home=tmp_path)
+
+
+def test_pinned_by_the_environment_forged_origins_are_refused_before_pairing(tmp_path, monkeypatch, engine):
+    monkeypatch.setenv("READNEXT_EXTENSION_IDS", "a" * 32)
+    client = create_app(Config.load(home=engine.config.home, port=8765), engine).test_client()
+    assert [start(client, forged(n)).status_code for n in range(1, 10)] == [403] * 9
+    assert start(client, EXTENSION).status_code == 200
 
 
 def test_waiting_attempts_have_distinct_codes(pairings, monkeypatch):

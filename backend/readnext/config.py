@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import ValidationError
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_PORT = 8765
+# An extension's id, as its origin names it: Chromium's 32 letters a-p, Firefox's UUID for this installation
+EXTENSION_ID = re.compile(r"[a-p]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
@@ -28,8 +33,8 @@ class Config:
     # Where and in what number format the model runs: "auto" measures this machine (precision.py).
     device: str = "auto"  # auto, cpu, cuda, mps
     precision: str = "auto"  # auto, fp32, bf16, fp16
-    # Extension ids allowed to call the API; empty allows any chrome-extension:// or moz-extension:// origin
-    # (the pairing token is what proves the caller is ours).
+    # Extension ids allowed to call the API (READNEXT_EXTENSION_IDS, separated by commas or spaces); empty allows
+    # any chrome-extension:// or moz-extension:// origin (the pairing token is what proves the caller is ours).
     extension_ids: tuple[str, ...] = ()
     max_request_bytes: int = 2 * 1024 * 1024
     index_save_every: int = 500  # index additions between saves; a crash re-adds the rest from the cache
@@ -43,7 +48,18 @@ class Config:
         for name in ("device", "precision"):
             if name not in values and os.environ.get(f"READNEXT_{name.upper()}"):
                 values[name] = os.environ[f"READNEXT_{name.upper()}"]
+        if "extension_ids" not in values:
+            values["extension_ids"] = extension_ids(os.environ.get("READNEXT_EXTENSION_IDS", ""))
         return cls(home=resolve_home(home), **values)
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
+
+
+def extension_ids(text: str) -> tuple[str, ...]:
+    """The ids of READNEXT_EXTENSION_IDS, separated by commas or white space."""
+    ids = tuple(part for part in re.split(r"[\s,]+", text) if part)
+    for wrong in (i for i in ids if not EXTENSION_ID.fullmatch(i)):
+        raise ValidationError(f"READNEXT_EXTENSION_IDS: {wrong!r} is not an extension id (Chromium's 32 letters a-p, "
+                              "as chrome://extensions shows it, or Firefox's Internal UUID from about:debugging)")
+    return ids

@@ -7,6 +7,12 @@ extension's and any Host but 127.0.0.1/localhost; only the attempt's own secret 
 a confirmation needs the token already; the code only tells the user which of the waiting attempts is theirs (the
 terminal shows each one's origin too); attempts expire after a few minutes, and few may start or wait at once.
 The state is in memory only: a restart of the server drops unfinished attempts, which are cheap to start again.
+
+The limits are each origin's: a local process can put any extension's origin in a request, and its starts from
+other origins must not keep the real extension from pairing. Starts that forge the real extension's own origin
+cannot be told from it here; they are bounded by that origin's limits, and the user tells them apart by the code
+the extension shows. A bound on all origins together keeps the memory small; pinning the extension's id
+(READNEXT_EXTENSION_IDS) refuses every other origin before it reaches this module.
 """
 from __future__ import annotations
 
@@ -21,8 +27,9 @@ from dataclasses import dataclass
 from ..errors import NotFound, TooManyRequests, ValidationError
 
 ATTEMPT_SECONDS = 180.0  # long enough to switch to a terminal and type a command
-MAX_WAITING = 3
-MAX_STARTS_PER_MINUTE = 6
+MAX_WAITING = 3  # attempts of one origin waiting for a confirmation
+MAX_STARTS_PER_MINUTE = 6  # of one origin
+MAX_WAITING_IN_ALL = 32  # all origins together
 CODE_DIGITS = 6  # a code names one of at most MAX_WAITING attempts; guessing it gains nothing without the token
 
 
@@ -69,25 +76,37 @@ class Pairings:
         self._token = token
         self._clock = clock
         self._attempts: dict[str, Attempt] = {}
-        self._starts: deque[float] = deque()
+        self._starts: dict[str, deque[float]] = {}  # by origin, the starts of the last minute
         self._lock = threading.Lock()
 
     def _expire(self, now: float) -> None:
         for key in [k for k, a in self._attempts.items() if now - a.started >= ATTEMPT_SECONDS]:
             del self._attempts[key]
-        while self._starts and now - self._starts[0] >= 60:
-            self._starts.popleft()
+        for origin, starts in list(self._starts.items()):
+            while starts and now - starts[0] >= 60:
+                starts.popleft()
+            if not starts:
+                del self._starts[origin]
 
     def start(self, origin: str, secret) -> Attempt:
         digest = _digest(secret)
         with self._lock:
             now = self._clock()
             self._expire(now)
-            if len(self._starts) >= MAX_STARTS_PER_MINUTE:
-                raise TooManyRequests("too many pairing attempts in the last minute; wait a minute")
-            if sum(not a.confirmed for a in self._attempts.values()) >= MAX_WAITING:
-                raise TooManyRequests(f"{MAX_WAITING} pairing attempts are already waiting for a confirmation")
-            self._starts.append(now)
+            if len(self._starts.get(origin, ())) >= MAX_STARTS_PER_MINUTE:
+                raise TooManyRequests(f"too many pairing attempts from {origin} in the last minute; wait a minute")
+            waiting = [a for a in self._attempts.values() if not a.confirmed]
+            mine = [a for a in waiting if a.origin == origin]
+            if len(mine) >= MAX_WAITING:
+                raise TooManyRequests(
+                    f"{MAX_WAITING} pairing attempts from {origin} are already waiting for a confirmation: confirm "
+                    f"the code your extension shows with `readnext pair`, or try again in "
+                    f"{mine[0].started + ATTEMPT_SECONDS - now:.0f} s")
+            if len(waiting) >= MAX_WAITING_IN_ALL:
+                raise TooManyRequests(
+                    f"{MAX_WAITING_IN_ALL} pairing attempts of several extensions are waiting; to let yours alone "
+                    "pair, set READNEXT_EXTENSION_IDS to its id and restart `readnext serve`")
+            self._starts.setdefault(origin, deque()).append(now)
             taken = {a.code for a in self._attempts.values()}
             code = _new_code()
             while code in taken:
