@@ -218,3 +218,13 @@ def shadow_call(driver, host_tag: str, function: str, *args):
     """shadow_calls on the first `host_tag` element only; None when there is none."""
     results = shadow_calls(driver, host_tag, function, *args)
     return results[0] if results else None
+
+
+def in_shadow_roots(driver, host_tag: str, function: str, *args) -> list:
+    """shadow_calls in either browser: Chromium through the DevTools protocol, Firefox through WebDriver, which
+    hands closed shadow roots to scripts."""
+    if driver.capabilities.get("browserName") != "firefox":
+        return shadow_calls(driver, host_tag, function, *args)
+    return [driver.execute_script(f"return ({function}).apply(arguments[0], [...arguments].slice(1));",
+                                  host.shadow_root, *args)
+            for host in driver.find_elements("css selector", host_tag)]
