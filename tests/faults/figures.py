@@ -20,6 +20,7 @@ from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 from .common import fill_disk
+from .figures_storage import MEASURES
 
 PAPER = {"id": "2301.00001", "title": "Graph networks", "abstract": "message passing on graphs"}
 
@@ -164,6 +165,12 @@ def main() -> int:
                 print(f"{name:45} {acknowledged:>12,} {lost:>6,} {back:>6,}", flush=True)
             except Exception as error:  # noqa: BLE001 - older code may crash where newer code does not
                 print(f"{name:45} crashed: {type(error).__name__}: {str(error)[:60]}", flush=True)
+        print(f"\n{'fault':50} measured")
+        for name, measure in MEASURES.items():  # the data directory's own faults, each measured in words
+            try:
+                print(f"{name:50} {measure(Path(tmp))}", flush=True)
+            except Exception as error:  # noqa: BLE001 - as above
+                print(f"{name:50} crashed: {type(error).__name__}: {str(error)[:60]}", flush=True)
     return 0
 
 
