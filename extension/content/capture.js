@@ -17,17 +17,27 @@ export function trackVisibleTime(doc, win, minSeconds, onVisible) {
     if (visibleSince !== null) unreported += (win.performance.now() - visibleSince) / 1000;
     visibleSince = null;
   };
+  // A page still visible keeps counting after a report: the navigation that beforeunload announces may be
+  // cancelled, and then the reader is still on the page.
   const report = () => {
+    const stillVisible = visibleSince !== null && doc.visibilityState === "visible";
     pause();
     if (unreported >= minSeconds) {
       onVisible(Math.round(unreported * 10) / 10);
       unreported = 0;
     }
+    if (stillVisible) visibleSince = win.performance.now();
   };
   doc.addEventListener("visibilitychange", () => {
     if (doc.visibilityState === "visible") visibleSince = win.performance.now();
     else report();
   });
+  // Leaving the page. Firefox drops what a content script hands the extension from pagehide when the reader follows
+  // a link on the page or closes the tab (its extension context is already gone by then; the view never reached
+  // storage), but not from beforeunload, which comes first, in both browsers, however the page is left. pagehide
+  // stays for any way out that beforeunload misses (browsers do not promise it on every one); what one of them
+  // reported, the other finds already counted.
+  win.addEventListener("beforeunload", report);
   win.addEventListener("pagehide", report);
   win.addEventListener("pageshow", (event) => {
     if (event.persisted && doc.visibilityState === "visible") visibleSince = win.performance.now();

@@ -38,10 +38,13 @@ def _pages() -> dict[tuple[str, str], Path | str]:
     return {
         ("arxiv.org", "/abs/2106.09608"): html / "arxiv-abs-2106.09608.html",
         ("arxiv.org", "/abs/2106.09608v2"): html / "arxiv-abs-2106.09608.html",
+        # The same abstract in a browse context, as its own "?context=" links open it
+        ("arxiv.org", "/abs/2106.09608?context=cs.AI"): html / "arxiv-abs-2106.09608.html",
         ("arxiv.org", "/pdf/2106.09608"): "<!DOCTYPE html><title>PDF</title><p>PDF stands in here.</p>",
         ("arxiv.org", "/list/cs.LG/new"): FIXTURES / "arxiv-list-new.html",
         ("arxiv.org", "/list/cs.CL/2301"): FIXTURES / "arxiv-list-2301-oldmarkup.html",
         ("arxiv.org", "/search/?query=text-based+games+knowledge+graph&searchtype=all"): FIXTURES / "arxiv-search.html",
+        ("arxiv.org", "/list/cs.LG/recent"): "<!DOCTYPE html><title>cs.LG recent</title><p>A stand-in listing.</p>",
         ("arxiv.org", "/help"): "<!DOCTYPE html><title>arXiv help</title><p>Not a paper page.</p>",
         # Markup drift: an abstract page redesigned beyond recognition still names the paper in its URL.
         ("arxiv.org", "/abs/2401.00001"): "<!DOCTYPE html><title>New look</title><main><h2>A redesigned page</h2></main>",
