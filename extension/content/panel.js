@@ -8,8 +8,9 @@ import { sendEvents } from "./capture.js";
 import { ask, Problem } from "./messaging.js";
 
 const OFFLINE_RETRY_MS = 5000;
-// Below this the page would be too narrow beside the open sidebar (Scholar's pages keep at least 964 px and
-// overflow beneath it), so it starts as the tab, unless the user opened it: 964 + 364 (the panel's room) + a scrollbar.
+// Below this a first visit starts as the tab: 964 px (Scholar's pages keep at least that much) + 364 (the panel's
+// room) + a scrollbar. Once the user opened or collapsed it, their choice stands, except that the sidebar itself
+// collapses to the tab wherever the page does not fit beside it (sidebar.js).
 const MIN_WINDOW_FOR_PANEL = 1344;
 const EXPLAINED = new Set([ERR.OFFLINE, ERR.NOT_PAIRED, ERR.UNAUTHORIZED]); // states that say what to do
 

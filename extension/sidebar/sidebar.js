@@ -51,24 +51,45 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
       el(doc, "button", { type: "button", class: "link", text: "Options", onclick: () => handlers.onOpenOptions() })));
 
   const stylesheet = el(doc, "link", { rel: "stylesheet", href: runtime.url("extension/sidebar/sidebar.css") });
-  let state = { collapsed: Boolean(collapsed), styled: false };
+  // wanted: open or the tab, as the user (or the default) chose; shown: what is drawn. They differ where the page
+  // does not fit beside the open panel.
+  let state = { wanted: !collapsed, shown: false, styled: false };
   const render = () => {
-    panel.hidden = !state.styled || state.collapsed;
-    tab.hidden = !state.styled || !state.collapsed;
-    makeRoom(doc, !state.styled ? 0 : state.collapsed ? TAB_ROOM : PANEL_ROOM);
+    panel.hidden = !state.styled || !state.shown;
+    tab.hidden = !state.styled || state.shown;
+    makeRoom(doc, !state.styled ? 0 : state.shown ? PANEL_ROOM : TAB_ROOM);
+  };
+  /** Whether the page's content ends left of the open panel: a page with a minimum width (Scholar's 964 px) runs on
+   * beneath it where the window is too narrow for both. Measured with the room made, before anything is painted. */
+  const pageFits = () => {
+    const body = doc.body;
+    return !body || body.getBoundingClientRect().left + body.scrollWidth <= panel.getBoundingClientRect().left + 1;
+  };
+  /** Open where it was wanted and the page fits beside it, else the tab; on mount and whenever the window is resized,
+   * so a sidebar opened before collapses where the window is too narrow, and opens again where it is wide enough. */
+  const fit = () => {
+    state = { ...state, shown: state.wanted };
+    render();
+    if (state.styled && state.shown && !pageFits()) {
+      state = { ...state, shown: false };
+      render();
+    }
   };
   // Shown once styled, so the page never flashes an unstyled panel.
   const styled = () => {
     state = { ...state, styled: true };
-    render();
+    fit();
   };
   stylesheet.addEventListener("load", styled);
   stylesheet.addEventListener("error", styled);
+  doc.defaultView?.addEventListener("resize", fit);
   root.append(stylesheet, panel, tab);
   doc.documentElement.append(host);
 
+  /** The user's click on the tab opens the panel here even where the page does not fit (they asked to see it); it
+   * is remembered as open, which stands on the pages that fit beside it. */
   function setCollapsed(value, byUser = false) {
-    state = { ...state, collapsed: value };
+    state = { ...state, wanted: !value, shown: !value };
     render();
     if (byUser) handlers.onCollapse(value);
   }
@@ -111,6 +132,6 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
     }));
   }
 
-  setCollapsed(state.collapsed);
+  fit();
   return { showLoading, showState, showSections, setCollapsed };
 }

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from .harness import (ABSTRACT, EXTENSION_ORIGIN, SCHOLAR, SIDEBAR, configure, now_ms, seeded_backend, shadow_call,
-                      shadow_calls, sidebar_cards, sidebar_state, wait_until)
+                      shadow_calls, sidebar_cards, sidebar_state, stored, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +78,53 @@ def test_readnext_never_covers_the_page_links(browser, author_backend, size, url
         assert target[2] <= page["width"] + 1, f"{name} pushed out of the window: {target}"
         for what, rect in rects:
             assert not overlaps(rect, target), f"ReadNext's {what} {rect} covers {name} {target} at {size}"
+
+
+def assert_nothing_covered(driver, size):
+    rects, page = readnext_rects(driver)
+    assert rects and len(page["targets"]) >= 10, page
+    for name, target in page["targets"]:
+        assert target[2] <= page["width"] + 1, f"{name} pushed out of the window: {target}"
+        for what, rect in rects:
+            assert not overlaps(rect, target), f"ReadNext's {what} {rect} covers {name} {target} at {size}"
+
+
+SHOWN_JS = "function () { return [...this.querySelectorAll('.panel, .tab')].filter((el) => !el.hidden).map((el) => el.className); }"
+
+
+def shown_parts(driver):
+    return wait_until(lambda: shadow_call(driver, SIDEBAR, SHOWN_JS), message="the sidebar or its tab")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800)])
+def test_opened_on_arxiv_the_sidebar_still_never_covers_scholar(browser, author_backend, size):
+    """Issue 16, item 7: opened once on arXiv (where the page fits beside it), the sidebar then covered 12 links of
+    a Scholar results page at 1024 px, and Sign in, My library and the [PDF] links at 1280 px."""
+    configure(browser, author_backend, min_seconds=600)  # no view of the abstract: the module's user only wrote BERT
+    browser.set_window_size(*size)
+    browser.get(ABSTRACT)
+    assert shown_parts(browser) == ["tab"]  # a first visit to a narrow window starts as the tab
+    shadow_call(browser, SIDEBAR, "function () { this.querySelector('button.tab').click(); }")
+    wait_until(lambda: (stored(browser, "settings") or {}).get("sidebarCollapsed") is False, message="the choice")
+    assert shown_parts(browser) == ["panel"]
+    browser.get(ABSTRACT)
+    assert shown_parts(browser) == ["panel"]  # the arXiv page fits beside it: the choice stands there
+    browser.get(SCHOLAR)
+    wait_until(lambda: browser.execute_script("return document.readyState === 'complete'"), message="Scholar")
+    assert shown_parts(browser) == ["tab"]  # Scholar needs 964 px: beside the panel it would run on beneath it
+    assert_nothing_covered(browser, size)
+
+
+def test_a_window_made_too_narrow_collapses_the_open_sidebar(browser, author_backend):
+    configure(browser, author_backend)
+    browser.set_window_size(1366, 900)
+    browser.get(SCHOLAR)
+    assert shown_parts(browser) == ["panel"]
+    browser.set_window_size(1024, 768)
+    wait_until(lambda: shadow_call(browser, SIDEBAR, SHOWN_JS) == ["tab"], message="the sidebar collapsed to its tab")
+    assert_nothing_covered(browser, (1024, 768))
+    browser.set_window_size(1366, 900)
+    wait_until(lambda: shadow_call(browser, SIDEBAR, SHOWN_JS) == ["panel"], message="the sidebar open again")
 
 
 # --- 2. "More for you" fills its list ------------------------------------------------------------------------
