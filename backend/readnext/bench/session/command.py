@@ -53,9 +53,9 @@ def run(args) -> int:
     sample = load_sample(Path(args.sample))
     templates = Templates.load(Path(args.shared), REPO / "tests" / "fixtures")
     today = datetime.now(timezone.utc).date()
-    sessions = [plan(r, sample, templates, today, short=args.short) for r in RESEARCHERS if r.key in args.researchers]
+    researchers = [r for r in RESEARCHERS if r.key in args.researchers]
     if args.corpus == "pages":
-        wanted = {i for s in sessions for i in s.pages.shown_papers()}
+        wanted = {i for r in researchers for i in plan(r, sample, templates, today, args.short).pages.shown_papers()}
         corpus = [p.paper for p in sample if p.id in wanted]
     else:
         corpus = [p.paper for p in sample]
@@ -65,8 +65,9 @@ def run(args) -> int:
     prepare_base(base, corpus, args.model, log, embedder)
     settings = RunSettings(base=base, work=work, dwell=args.dwell, min_seconds=args.min_seconds, model=args.model)
     summaries, failed = [], []
-    for session in sessions:
+    for researcher in researchers:
         for browser in args.browsers:
+            session = plan(researcher, sample, templates, today, args.short)  # its pages change overnight
             try:
                 record = run_session(session, browser, settings, log, embedder)
             except (BenchError, TimedOut) as error:  # the others still run; the report says which could not

@@ -111,11 +111,9 @@ class _Steps:
         if step.action in ("visit", "leave"):
             driver.get(step.url)
         elif step.action == "open":
-            link = next((a for a in driver.find_elements("css selector", f'a[href$="/abs/{step.paper_id}"]')
-                         if a.is_displayed()), None)
-            if link is None:
-                raise BenchError(f"no link to {step.paper_id} on {before}")
-            link.click()
+            links = lambda: [a for a in driver.find_elements("css selector", f'a[href$="/abs/{step.paper_id}"]')  # noqa: E731
+                             if a.is_displayed()]
+            browsers.wait_until(links, timeout=10, message=f"a link to {step.paper_id} on {before}")[0].click()
             self._arrived(before)
         elif step.action == "back":
             driver.back()
