@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from readnext.errors import ValidationError
@@ -67,3 +69,18 @@ def test_content_hash_follows_the_text():
 def test_tex_in_author_names_is_decoded_for_display():
     paper = paper_from_dict({"id": "0704.0001", "authors": ["Daniela K\\\"uhn", "{\\'E}mile Borel", "Ana Pérez"]})
     assert paper.authors == ["Daniela Kühn", "Émile Borel", "Ana Pérez"]
+
+
+@pytest.mark.parametrize("fields", [{"year": 999}, {"year": 5138}, {"year": "9999"}, {"date": "5138-01-01"},
+                                    {"date": "0042-01-01"}, {"date": "2023-13-01"}, {"date": "2023-02-30"},
+                                    {"date": f"{date.today().year + 2}-01-01"}])
+def test_a_year_or_date_out_of_range_is_refused(fields):
+    with pytest.raises(ValidationError, match="out of range|not a date"):
+        paper_from_dict({"id": "2301.00001", **fields})
+
+
+@pytest.mark.parametrize("fields, year", [({"year": 1687}, 1687), ({"date": "1991-08-14"}, 1991),
+                                          ({"date": f"{date.today().year + 1}-01-05"}, date.today().year + 1),
+                                          ({"date": "2007-04-02T00:00:00"}, 2007), ({"date": ""}, None)])
+def test_years_and_dates_in_range_are_kept(fields, year):
+    assert paper_from_dict({"id": "2301.00001", **fields}).year == year

@@ -1,6 +1,8 @@
 """Bad input is refused one event at a time, with a 400 where the request itself is bad, never a 500."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from readnext.server.app import create_app
@@ -88,6 +90,32 @@ def test_a_record_still_merges_with_the_copies_of_its_own_ids(client, auth, app)
              "aliases": ["scholar:77", "doi:10.1/graph"]}
     assert post(client, "events", {"events": [view("e1", **arxiv)]}, auth).json["accepted"] == 1
     assert app.extensions["readnext"].corpus.count() == 1
+
+
+# --- 13. timestamps and dates out of any sane range -------------------------------------------------------------
+DAY_MS = 86_400_000
+
+
+@pytest.mark.parametrize("ahead_ms, ts", [(0, 99_999_999_999_999), (0, 0), (0, 662_687_999_999),
+                                          (2 * DAY_MS, None), (-2 * DAY_MS, None)])
+def test_a_timestamp_outside_its_window_rejects_that_event_alone(client, auth, ahead_ms, ts):
+    """1991 (the web, arXiv) to a day ahead of the server's clock: 99,999,999,999,999 ms, the year 5138, would
+    never decay; the good event beside it is stored."""
+    now = int(time.time() * 1000)
+    bad = {"id": "bad", "type": "save", "paper_id": "2301.00001", "ts": ts if ts is not None else now + ahead_ms}
+    good = {"id": "good", "type": "save", "paper_id": "2301.00002", "ts": now + DAY_MS // 2}
+    answer = post(client, "events", {"events": [bad, good]}, auth).json
+    if ahead_ms < 0:  # two days ago is fine
+        assert answer["accepted"] == 2
+        return
+    assert answer["accepted"] == 1 and answer["rejected"][0]["index"] == 0
+    assert "1991" in answer["rejected"][0]["error"]
+
+
+def test_an_event_s_paper_dated_in_the_year_5138_is_rejected_alone(client, auth):
+    bad = view("bad", date="5138-01-01")
+    answer = post(client, "events", {"events": [bad, view("good", id="2301.00002")]}, auth).json
+    assert answer["accepted"] == 1 and "out of range" in answer["rejected"][0]["error"]
 
 
 # --- /status without the token ------------------------------------------------------------------------------------

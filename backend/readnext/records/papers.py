@@ -5,6 +5,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import date as calendar_date
 
 from ..errors import ValidationError
 from .latex import latex_to_text
@@ -22,12 +23,21 @@ MAX_TEXT = 20_000  # characters kept of an abstract; longer input is a page-scra
 # Other names of one paper a record may carry (its DOI, its Scholar cluster, ...). A record names itself, not
 # other papers: more than this, or two arXiv ids, is refused, so one event cannot merge a hundred papers.
 MAX_ALIASES = 8
+# A paper's year, given or from its date: from the first journals' centuries to next year (an issue may be dated
+# ahead by months); anything else is a typing or scraping accident, and a year 5138 would look new forever.
+MIN_YEAR = 1000
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_LEADING_YEAR = re.compile(r"^(\d{4})")
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters and an ellipsis when longer: what a message keeps of what it quotes."""
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def quoted(value, limit: int = 60) -> str:
     """`value` as an error message may show it: its repr, cut short, so a megabyte sent is not sent back."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit] + "..."
+    return shortened(repr(value), limit)
 
 
 def check_text(value: str, what: str) -> str:
@@ -126,9 +136,30 @@ def _clean_list(value, name: str) -> list[str]:
     return [" ".join(v.split())[:300] for v in value if v.strip()][:500]
 
 
+def _checked_date(date: str) -> str:
+    """`date` when its year is in range and, written YYYY-MM-DD, it is a day of the calendar."""
+    day = _ISO_DAY.match(date)
+    if day:
+        try:
+            calendar_date(*map(int, day.groups()))
+        except ValueError:
+            raise ValidationError(f"paper date {quoted(date)} is not a date") from None
+    year = _LEADING_YEAR.match(date)
+    if year:
+        _checked_year(int(year.group(1)))
+    return date
+
+
+def _checked_year(year: int) -> int:
+    latest = calendar_date.today().year + 1
+    if not MIN_YEAR <= year <= latest:
+        raise ValidationError(f"paper year {year} is out of range ({MIN_YEAR} to {latest})")
+    return year
+
+
 def _year_of(value, date: str) -> int | None:
     if value is None or value == "":
-        match = re.match(r"^(\d{4})", date)
+        match = _LEADING_YEAR.match(date)  # in range: the date was checked
         return int(match.group(1)) if match else None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ValidationError("paper field 'year' must be a number")
@@ -136,9 +167,7 @@ def _year_of(value, date: str) -> int | None:
         year = int(value)
     except ValueError:
         raise ValidationError("paper field 'year' must be a number") from None
-    if not 1000 <= year <= 3000:
-        raise ValidationError(f"paper year {year} is out of range")
-    return year
+    return _checked_year(year)
 
 
 def display_name(name: str) -> str:
@@ -172,7 +201,7 @@ def paper_from_dict(data: dict, source: str = "") -> Paper:
                               f"(got {', '.join(ids)[:200]})")
     primary = next((i for i in ids if ":" not in i), None) or next(
         (i for i in ids if i.startswith("doi:")), ids[0])
-    date = _clean_str(data.get("date"), "date", 40)
+    date = _checked_date(_clean_str(data.get("date"), "date", 40))
     url = _clean_str(data.get("url"), "url", 2000)
     if not url and ":" not in primary:
         url = f"https://arxiv.org/abs/{primary}"

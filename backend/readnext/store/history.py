@@ -35,6 +35,10 @@ PASSING_EVENTS = READ_EVENTS | {"impression", "shown", "search"}
 LIST_EVENTS = frozenset({"impression", "shown"})  # a list the user was shown (choices.py)
 MAX_BATCH = 1000
 MAX_SHOWN = 100  # papers in one "shown" list (the sidebar shows ten per section)
+# When an event may have happened: not before 1991 (the web and arXiv began then), not more than a day ahead of
+# this computer's clock (a browser's clock a little off). A time far ahead would never decay (profile.decay).
+EARLIEST_TS = 662_688_000_000  # 1991-01-01T00:00:00Z, in milliseconds
+MAX_AHEAD_MS = 86_400_000
 
 
 def view_weight(seconds: float) -> float:
@@ -69,9 +73,11 @@ def parse_event(data, now_ms: int | None = None) -> tuple[Event, Paper | None]:
     check_text(event_id, "the event 'id'")
     if not isinstance(kind, str) or kind not in EVENT_WEIGHTS:
         raise ValidationError(f"unknown event type {quoted(kind)} (expected one of {', '.join(sorted(EVENT_WEIGHTS))})")
-    ts = data.get("ts", now_ms if now_ms is not None else int(time.time() * 1000))
-    if isinstance(ts, bool) or not isinstance(ts, (int, float)) or not 0 <= ts < 1e14:
-        raise ValidationError("'ts' must be milliseconds since the epoch")
+    now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+    ts = data.get("ts", now_ms)
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)) or not EARLIEST_TS <= ts <= now_ms + MAX_AHEAD_MS:
+        raise ValidationError("'ts' must be milliseconds since the epoch, from 1991 to a day ahead of this "
+                              "computer's clock")
     seconds = data.get("seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
                                 or not 0 <= seconds < 1e7):
