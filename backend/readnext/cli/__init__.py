@@ -12,6 +12,7 @@ import sys
 from ..errors import ReadNextError
 from ..process import configure_process
 from .local import Factories
+from .output import terminal_safe
 from .parser import build_parser
 
 __all__ = ["Factories", "build_parser", "main"]
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None, factories: Factories = Factories()) -> i
     try:
         return args.func(args)
     except ReadNextError as error:
-        print(f"readnext: {error}", file=sys.stderr)
+        print(f"readnext: {terminal_safe(error)}", file=sys.stderr)  # errors may quote what they refused
         return 1
     except KeyboardInterrupt:
         print("readnext: interrupted", file=sys.stderr)

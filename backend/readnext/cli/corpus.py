@@ -84,7 +84,7 @@ def fetch(args, factories: Factories) -> int:
             names = categories_to_fetch(history, args.categories)
         finally:
             history.close()
-        print(f"asking arXiv for new papers in {', '.join(names)}; nothing else is sent", flush=True)
+        output.show(f"asking arXiv for new papers in {', '.join(names)}; nothing else is sent")
         return factories.engine(config)
 
     with open_engine(config, engine_once_there_is_something_to_ask) as engine:

@@ -2,7 +2,6 @@
 `check` (verify it; `--repair` rebuilds what can be rebuilt)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..store import storage
@@ -23,12 +22,12 @@ def export(args, factories: Factories) -> int:
         if args.format == "bibtex":
             text = backend.export_bibtex()
         else:
-            text = json.dumps(backend.export(), indent=1, ensure_ascii=False)
+            text = output.json_text(backend.export())
     if args.out:
         storage.atomic_write_bytes(Path(args.out), text.encode("utf-8"))
-        print(f"exported to {args.out}")
+        output.show(f"exported to {args.out}")
     else:
-        print(text)
+        print(output.lines_safe(text))
     return 0
 
 
@@ -38,13 +37,13 @@ def check(args, factories: Factories) -> int:
     if args.repair:
         with holding(config):
             for line in checking.repair(config):
-                print(f"repaired {line}")
+                output.show(f"repaired {line}")
     report = checking.check(config)
     for problem in report.problems:
-        print(problem.line())
+        output.show(problem.line())
     for note in report.notes:
-        print(f"note: {note}")
+        output.show(f"note: {note}")
     if report.problems:
         return 1
-    print(f"{config.home}: no problems found")
+    output.show(f"{config.home}: no problems found")
     return 0

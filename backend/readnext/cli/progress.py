@@ -7,6 +7,7 @@ import time
 from typing import Callable
 
 from ..errors import ReadNextError
+from .output import terminal_safe
 
 
 class ProgressLine:
@@ -18,7 +19,7 @@ class ProgressLine:
 
     def show(self, line: str) -> None:
         if self.visible and line and line != self.shown:
-            print("\r" + line + "  ", end="", file=sys.stderr, flush=True)
+            print("\r" + terminal_safe(line) + "  ", end="", file=sys.stderr, flush=True)
             self.shown = line
 
     def end(self, after: str = "") -> None:

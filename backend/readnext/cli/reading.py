@@ -1,8 +1,6 @@
 """What to read next: `recommend`, and `train`, which learns the ranking again from your history."""
 from __future__ import annotations
 
-import json
-
 from ..errors import NotFound, ValidationError
 from ..records.papers import canonical_id
 from . import client, output
@@ -27,7 +25,7 @@ def recommend(args, factories: Factories) -> int:
         except NotFound:  # an id-like text that names no stored paper: search for it instead
             result = backend.recommend({"query": args.context}, args.k)
     if args.json:
-        print(json.dumps(result, indent=1, ensure_ascii=False))
+        print(output.json_text(result))
     else:
         output.print_recommendations(result)
     return 0

@@ -7,6 +7,7 @@ from typing import NoReturn
 from ..errors import ReadNextError
 from ..store import storage
 from . import client
+from .output import show, terminal_safe
 from .local import Factories
 from .options import config_of
 
@@ -33,7 +34,7 @@ def pair(args, factories: Factories) -> int:
         print("not paired")
         return 1
     confirmed = server.confirm_pairing(code)
-    print(f"paired: {confirmed['origin']} receives the token now")
+    show(f"paired: {confirmed['origin']} receives the token now")
     return 0
 
 
@@ -42,11 +43,11 @@ def _choose_request(requests: list[dict]) -> str | None:
     if not requests:
         raise ReadNextError("no pairing request is waiting: click Pair in the extension's options first")
     for request in requests:
-        print(f"pairing request from {request['origin']}: code {request['code']} "
-              f"(expires in {request['expires_in']} s)")
+        show(f"pairing request from {request['origin']}: code {request['code']} "
+             f"(expires in {request['expires_in']} s)")
     try:
         if len(requests) == 1:
-            answer = input(f"Does the extension show the code {requests[0]['code']}? Confirm [y/N] ")
+            answer = input(terminal_safe(f"Does the extension show the code {requests[0]['code']}? Confirm [y/N] "))
             return requests[0]["code"] if answer.strip().lower() in ("y", "yes") else None
         return input("Type the code the extension shows (nothing to cancel): ").strip() or None
     except EOFError:
