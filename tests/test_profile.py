@@ -5,7 +5,7 @@ from readnext.store.history import parse_event
 from readnext.ranking.profile import cluster, label_terms, summarise
 from readnext.ranking.sparse import Bag
 
-NOW = 1_800_000_000_000
+NOW = 1_760_000_000_000  # in the past: an event more than a day ahead of the clock is refused
 DAY = 86_400_000
 
 
