@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from conftest import make_paper, sample_records, topic_papers
+from readnext import views
 from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.ingest.importer import import_jsonl
@@ -41,7 +42,7 @@ def test_restart_keeps_history_and_index(config):
     before = [i.paper.id for i in engine.recommend({"query": "galaxy"}, 5).items]
     engine.close()
     again = ReadNext(config, embedder=HashingEmbedder(64))
-    assert again.status()["history"] == 24 and again.status()["index"] == 24
+    assert views.status(again)["history"] == 24 and views.status(again)["index"] == 24
     assert [i.paper.id for i in again.recommend({"query": "galaxy"}, 5).items] == before
 
 
@@ -80,7 +81,7 @@ def test_changing_the_model_reembeds_and_keeps_user_data(config):
     engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 60} for i, p in enumerate(topic_papers())])
     engine.close()
     other = ReadNext(config.with_(model="other"), embedder=HashingEmbedder(32, name="other"))
-    assert len(other.index) == 0 and other.status()["history"] == 24
+    assert len(other.index) == 0 and views.status(other)["history"] == 24
     while other.embed_pending():
         pass
     assert len(other.index) == 24 and other.index.dim == 32
@@ -94,17 +95,17 @@ def test_history_profile_export_and_forget(engine):
                    {"id": "v2", "type": "pdf", "paper_id": papers[0]["id"], "ts": now + 1},
                    {"id": "s1", "type": "save", "paper": papers[9], "ts": now + 2},
                    {"id": "q1", "type": "search", "query": "message passing", "ts": now + 3}])
-    history = engine.history_items()
+    history = views.history_items(engine)
     assert history["total"] == 2
     first = history["items"][0]
     assert first["paper"]["id"] == papers[9]["id"] and first["state"] == "saved"
     assert history["items"][1]["events"] == {"view": 1, "pdf": 1} and history["items"][1]["seconds"] == 100
-    profile = engine.profile_summary()
+    profile = views.profile_summary(engine)
     assert profile["recent_queries"] == ["message passing"] and profile["interests"]
-    exported = json.loads(json.dumps(engine.export()))
+    exported = json.loads(json.dumps(views.export(engine)))
     assert len(exported["events"]) == 4 and {p["id"] for p in exported["papers"]} == {papers[0]["id"], papers[9]["id"]}
     assert engine.forget(papers[0]["id"]) == 2
-    assert engine.history_items()["total"] == 1
+    assert views.history_items(engine)["total"] == 1
     assert engine.forget(None) == 2 and engine.profile().empty
 
 
@@ -144,13 +145,14 @@ def test_a_list_out_of_score_order_says_why(engine):
 @contextmanager
 def building(engine):
     """Another thread builds the profile of the history as it is now."""
-    engine._profile_lock.acquire()
-    engine._building = engine._profile_key()
+    cache = engine.profiles
+    cache._lock.acquire()
+    cache._building = cache._version()
     try:
         yield
     finally:
-        engine._building = None
-        engine._profile_lock.release()
+        cache._building = None
+        cache._lock.release()
 
 
 def profile_in_a_thread(engine):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import TOPICS, make_paper, topic_papers
+from readnext import views
 from readnext.learned import features
 from readnext.learned.choices import CHOSEN, PASSED
 from readnext.vectors.embed import HashingEmbedder
@@ -114,7 +115,7 @@ def test_a_planted_author_preference_is_learned(engine):
         assert learned[ada["id"]] - learned[bob["id"]] > formula[ada["id"]] - formula[bob["id"]] + 0.02
     top = sorted(learned, key=lambda pid: -learned[pid])[:len(rest) // 2]
     assert all(pid.startswith("t:ada") for pid in top)
-    assert any("authors you have read" in line for line in engine.profile_summary()["learned"]["learned"])
+    assert any("authors you have read" in line for line in views.profile_summary(engine)["learned"]["learned"])
 
 
 def test_the_model_is_stored_versioned_rebuilt_from_the_log_and_forgotten(engine, config):
@@ -133,7 +134,7 @@ def test_the_model_is_stored_versioned_rebuilt_from_the_log_and_forgotten(engine
         again.close()
     engine.forget(None)
     assert not path.exists() and engine.learner.model is None
-    assert engine.profile_summary()["learned"]["active"] is False
+    assert views.profile_summary(engine)["learned"]["active"] is False
 
 
 def test_forgetting_one_paper_drops_the_model_learnt_with_it(engine):
@@ -149,7 +150,7 @@ def test_removing_an_interest_drops_the_model_learnt_from_its_papers(engine):
     assert engine.retrain_from_log()["chosen"] == 18
     assert engine.remove_interest("t:ada4") == 40  # one interest holds every paper read: all of them go
     assert engine.learner.model is None and not (engine.home / MODEL_FILE).exists()
-    assert engine.profile_summary()["learned"]["active"] is False
+    assert views.profile_summary(engine)["learned"]["active"] is False
     assert engine.retrain_from_log()["choice_sets"] == 0  # nothing of the interest's papers is left to learn from
 
 

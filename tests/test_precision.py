@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import sample_records
+from readnext import views
 from readnext.vectors import precision
 from readnext.config import Config
 from readnext.errors import ModelError
@@ -163,7 +164,7 @@ def test_fingerprint_names_the_cpu_its_flags_and_cores():
 
 
 def test_status_shows_where_the_model_runs(engine):
-    status = engine.status()
+    status = views.status(engine)
     assert {"device", "precision", "papers_per_s", "chosen_by"} <= status.keys()
 
 

@@ -1,6 +1,7 @@
 import numpy as np
 
 from conftest import topic_papers
+from readnext import views
 from readnext.store.history import parse_event
 from readnext.ranking.profile import cluster, label_terms, summarise
 from readnext.ranking.sparse import Bag
@@ -98,7 +99,8 @@ def test_merged_interests_stay_one(engine):
     papers = topic_papers()
     engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90} for i, p in enumerate(papers)])
     first, second = [engine.profile().papers[i.members[0]].id for i in engine.profile().interests[:2]]
-    summary = engine.merge_interests(first, second)
+    engine.merge_interests(first, second)
+    summary = views.profile_summary(engine)
     assert len(summary["interests"]) == 2
     merged = next(i for i in summary["interests"] if {first, second} <= {p["id"] for p in i["papers"]})
     assert len(merged["papers"]) == 16

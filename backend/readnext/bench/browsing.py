@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..engine import MAX_K
+from ..validation import MAX_K
 from . import metrics
 from .baselines import TfidfSvmBaseline
 from .data import Benchmark, BenchUser

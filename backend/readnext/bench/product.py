@@ -8,9 +8,10 @@ import time
 
 import numpy as np
 
-from ..engine import MAX_K, ReadNext
+from ..engine import ReadNext
 from ..errors import ValidationError
 from ..records.papers import paper_from_dict
+from ..validation import MAX_K
 from .data import Benchmark, BenchUser
 
 HOUR_MS = 3_600_000

@@ -72,13 +72,16 @@ class LocalBackend:
         self.engine = engine
 
     def recommend(self, context: dict | None, k: int) -> dict:
-        return self.engine.recommend(context, k).to_dict()
+        from .. import views
+        return views.recommendations(self.engine.recommend(context, k))
 
     def status(self) -> dict:
-        return self.engine.status()
+        from .. import views
+        return views.status(self.engine)
 
     def export(self) -> dict:
-        return self.engine.export()
+        from .. import views
+        return views.export(self.engine)
 
     def export_bibtex(self) -> str:
         from ..ingest.sources.bibtex import papers_to_bibtex

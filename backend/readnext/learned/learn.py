@@ -21,6 +21,7 @@ import numpy as np
 from . import features
 from ..store import storage
 from .choices import CHOSEN, REJECTED, ChoiceSet
+from ..ranking.catalogue import Catalogue
 from ..ranking.profile import build_profile
 from ..ranking.rank import DEFAULT, Context, RankSettings, Scored, calibrate
 
@@ -112,17 +113,17 @@ class Adjuster:
     """Re-scores a ranked list with the learned weights: the formula's raw score plus (w - prior) . features, so
     the part the model did not change is the formula to the last bit. Keeps each paper's contributions."""
 
-    def __init__(self, model: Model, profile, context: Context, index, corpus, terms, settings: RankSettings):
+    def __init__(self, model: Model, profile, context: Context, catalogue: Catalogue, settings: RankSettings):
         self.model, self.profile, self.context = model, profile, context
-        self.index, self.corpus, self.terms, self.settings = index, corpus, terms, settings
+        self.catalogue, self.settings = catalogue, settings
         self.contributions: dict[int, np.ndarray] = {}
 
     def __call__(self, scored: list[Scored]) -> list[Scored]:
         if not scored:
             return scored
         labels = np.array([s.label for s in scored], dtype=np.int64)
-        x = features.compute(self.profile, self.context, labels, self.index.vectors(labels),
-                             self.corpus.by_labels(labels.tolist()), self.terms, self.settings)
+        x = features.compute(self.profile, self.context, labels, self.catalogue.index.vectors(labels),
+                             self.catalogue.corpus.by_labels(labels.tolist()), self.catalogue.terms, self.settings)
         delta = x @ (self.model.weights - self.model.prior)
         self.contributions = {int(l): row for l, row in zip(labels, x * self.model.weights)}
         raw = np.array([s.raw for s in scored], np.float32) + delta.astype(np.float32)  # rank.score's precision
@@ -156,10 +157,10 @@ class Learner:
             self.model = None
             storage.remove(self.path)
 
-    def train(self, events, sets: list[ChoiceSet], corpus, index, terms) -> Model:
+    def train(self, events, sets: list[ChoiceSet], catalogue: Catalogue) -> Model:
         with self.lock:
             generation = self._generation
-        examples = [e for e in (self._example(events, s, corpus, index, terms) for s in sets) if e is not None]
+        examples = [e for e in (self._example(events, s, catalogue) for s in sets) if e is not None]
         prior = features.prior(self.settings)
         if not examples:  # nothing chosen yet: the formula ranks, and no file says otherwise
             with self.lock:
@@ -177,7 +178,7 @@ class Learner:
                 self.model = model
         return model
 
-    def _example(self, events, choice: ChoiceSet, corpus, index, terms) -> Example | None:
+    def _example(self, events, choice: ChoiceSet, catalogue: Catalogue) -> Example | None:
         """The set's features with the profile as it was when the list was shown (so an opened paper is not
         its own nearest history paper); papers already read, saved or dismissed by then are left out."""
         if CHOSEN not in choice.outcomes:
@@ -185,24 +186,24 @@ class Learner:
         key = (choice.key, tuple(choice.labels))
         if key not in self._cache:
             before = [e for e in events if e.ts < choice.ts]
-            profile = build_profile(before, corpus, index, choice.ts, terms=terms)
-            present = set(index.present(choice.labels))
+            profile = build_profile(before, catalogue, choice.ts)
+            present = set(catalogue.index.present(choice.labels))
             keep = np.array([i for i, l in enumerate(choice.labels) if l not in profile.states and l in present],
                             dtype=np.int64)
             labels = np.array(choice.labels, dtype=np.int64)[keep]
-            x = features.compute(profile, Context(), labels, index.vectors(labels),
-                                 corpus.by_labels(labels.tolist()), terms, self.settings,
+            x = features.compute(profile, Context(), labels, catalogue.index.vectors(labels),
+                                 catalogue.corpus.by_labels(labels.tolist()), catalogue.terms, self.settings,
                                  today=_day(choice.ts), positions=keep)
             self._cache[key] = (keep, x)
         keep, x = self._cache[key]
         outcomes = np.array(choice.outcomes, dtype=np.int64)[keep]
         return Example(x, outcomes) if (outcomes == CHOSEN).any() and len(outcomes) > 1 else None
 
-    def adjuster(self, profile, context: Context, index, corpus, terms) -> Adjuster | None:
+    def adjuster(self, profile, context: Context, catalogue: Catalogue) -> Adjuster | None:
         model = self.model
         if model is None or not self.active or profile.empty:
             return None
-        return Adjuster(model, profile, context, index, corpus, terms, self.settings)
+        return Adjuster(model, profile, context, catalogue, self.settings)
 
 
 def _day(ts_ms: int) -> date:

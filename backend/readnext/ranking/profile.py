@@ -9,7 +9,8 @@ import numpy as np
 
 from ..store.history import READ_EVENTS, Event
 from ..records.papers import Paper
-from .sparse import Bag, TermSimilarity
+from .catalogue import Catalogue
+from .sparse import Bag
 
 HALF_LIFE_DAYS = 120
 MAX_HISTORY = 2000  # heaviest papers kept in the profile; older, lighter ones have decayed to nothing anyway
@@ -210,11 +211,12 @@ def join_groups(groups: list[np.ndarray], rows: list[tuple[int, int]]) -> list[n
     return groups
 
 
-def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[list[str]] = (),
-                  label_of=None, terms: TermSimilarity | None = None) -> Profile:
-    """`merges`: pairs of papers whose interests the user joined. `label_of` and `terms`: the corpus's lookups,
-    or cached ones (the engine's): over a long history, one SQLite lookup per event and the words of up to
-    MAX_HISTORY papers, read again on every change of the history, add up."""
+def build_profile(events: list[Event], catalogue: Catalogue, now_ms: int, merges: list[list[str]] = (),
+                  label_of=None) -> Profile:
+    """`merges`: pairs of papers whose interests the user joined. `label_of`: the corpus's lookup, or a cached
+    one (the engine's): over a long history, one SQLite lookup per event, made again on every change of the
+    history, adds up."""
+    corpus, index = catalogue.corpus, catalogue.index
     label_of = label_of or corpus.label_of
     states, positive, negative = summarise(events, label_of, now_ms)
     indexed = set(index.present([*positive, *negative]))
@@ -227,7 +229,7 @@ def build_profile(events: list[Event], corpus, index, now_ms: int, merges: list[
     row_of = {int(label): row for row, label in enumerate(labels)}
     merged_rows = [(row_of.get(label_of(a)), row_of.get(label_of(b))) for a, b in merges]
     merged_rows = [(a, b) for a, b in merged_rows if a is not None and b is not None]
-    interests = _interests(labels, weights, vectors, papers, corpus.count(), terms or TermSimilarity(corpus),
+    interests = _interests(labels, weights, vectors, papers, corpus.count(), catalogue.terms,
                            merged_rows) if len(labels) else []
     queries = [e.query for e in sorted(events, key=lambda e: -e.ts) if e.type == "search"][:10]
     return Profile(labels=labels, weights=weights, vectors=vectors, interests=interests,

@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
+from .. import views
 from ..ingest.backfill import describe, load_state, plan, suggest_categories
 from ..config import Config
 from ..engine import ReadNext
@@ -101,7 +102,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
 
     @app.get(f"{PREFIX}/status")
     def status():
-        return jsonify(engine.status() if paired() else engine.public_status())
+        return jsonify(views.status(engine) if paired() else views.public_status(engine))
 
     pairings = Pairings(engine.token)
 
@@ -139,7 +140,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     @app.post(f"{PREFIX}/recommend")
     def recommend():
         data = body()
-        return jsonify(engine.recommend(data.get("context"), data.get("k", 10), exclude=data.get("exclude")).to_dict())
+        return jsonify(views.recommendations(engine.recommend(data.get("context"), data.get("k", 10), exclude=data.get("exclude"))))
 
     @app.post(f"{PREFIX}/score")
     def score():
@@ -155,7 +156,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         offset = request.args.get("offset", 0, type=int)
         if not (1 <= limit <= 1000 and offset >= 0):
             raise ValidationError("'limit' must be 1..1000 and 'offset' not negative")
-        return jsonify(engine.history_items(limit, offset))
+        return jsonify(views.history_items(engine, limit, offset))
 
     @app.delete(f"{PREFIX}/history")
     def forget_all():
@@ -167,7 +168,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
 
     @app.get(f"{PREFIX}/profile")
     def profile():
-        return jsonify(engine.profile_summary())
+        return jsonify(views.profile_summary(engine))
 
     # --- the Your ReadNext page (docs/extension.md) ---------------------------------------------------------
     @app.post(f"{PREFIX}/interests/merge")
@@ -175,7 +176,8 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
         papers = body().get("papers")
         if not (isinstance(papers, list) and len(papers) == 2 and all(isinstance(p, str) for p in papers)):
             raise ValidationError("'papers' must be two paper ids, one of each interest")
-        return jsonify(engine.merge_interests(*papers))
+        engine.merge_interests(*papers)
+        return jsonify(views.profile_summary(engine))
 
     @app.delete(f"{PREFIX}/interests/<path:paper_id>")
     def remove_interest(paper_id: str):
@@ -187,7 +189,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
 
     @app.get(f"{PREFIX}/usage")
     def usage():
-        return jsonify(engine.disk_usage())
+        return jsonify(views.disk_usage(engine))
 
     @app.post(f"{PREFIX}/import/text")
     def import_text():
@@ -201,7 +203,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
 
     @app.get(f"{PREFIX}/export")
     def export():
-        return jsonify(engine.export())
+        return jsonify(views.export(engine))
 
     @app.get(f"{PREFIX}/export.bib")
     def export_bibtex():

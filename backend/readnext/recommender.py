@@ -1,0 +1,100 @@
+"""Lists for the user: the profile and the context ranked over the catalogue (ranking/rank.py), moved by the
+learned ranker where it ranks (learned/learn.py), each paper with its reasons (ranking/explain.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .learned.attribution import faithful
+from .learned.learn import Learner
+from .ranking.catalogue import Catalogue
+from .ranking.explain import Explainer
+from .ranking.profile import Profile
+from .ranking.rank import Context, RankSettings, Scored, profile_queries, recommend, score
+from .records.papers import Paper
+from .vectors.neighbours import Neighbourhoods
+
+ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of your interests may come before one "
+              "with a higher score.")
+
+
+@dataclass
+class Recommendation:
+    paper: Paper
+    score: float
+    reasons: list[dict]
+    state: str | None = None
+
+
+@dataclass
+class Recommendations:
+    mode: str  # personal, context or empty
+    note: str
+    items: list[Recommendation] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+
+
+class Recommender:
+    def __init__(self, catalogue: Catalogue, learner: Learner, settings: RankSettings):
+        self.catalogue, self.learner, self.settings = catalogue, learner, settings
+        self._neighbourhoods = Neighbourhoods(catalogue.index)
+
+    def recommend(self, profile: Profile, context: Context, k: int, excluded: set[int], diversify: bool = True,
+                  explain: bool = True) -> Recommendations:
+        """The k best papers but those `excluded` (labels): diversified unless told not to, with reasons
+        unless told not to."""
+        mode, note = _mode(profile, context)
+        if mode == "empty":
+            return Recommendations(mode=mode, note=note)
+        catalogue = self.catalogue
+        adjust = self.learner.adjuster(profile, context, catalogue)
+        queries = profile_queries(profile)  # the labels near them, for a fetch size (rank.candidate_labels)
+        ranked = recommend(profile, context, catalogue.index, k + len(excluded), self.settings, diverse=diversify,
+                           terms=catalogue.terms, adjust=adjust,
+                           near_profile=lambda fetch: self._neighbourhoods.near(queries, fetch))
+        ranked = [s for s in ranked if s.label not in excluded][:k]
+        items = self._explained(profile, ranked, explain, context.query, adjust)
+        if any(first.score < second.score for first, second in zip(items, items[1:])):
+            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
+
+    def score(self, profile: Profile, context: Context, labels: np.ndarray) -> tuple[str, list[Recommendation]]:
+        """These papers (labels), scored in the order given."""
+        mode, _ = _mode(profile, context)
+        catalogue = self.catalogue
+        vectors = catalogue.index.vectors(labels)
+        adjust = None
+        if mode == "empty":
+            scored = [Scored(int(l), 0.0, 0.0, None, None, None, 0.0, None, 0.0) for l in labels]
+        else:
+            scored = score(profile, context, labels, vectors, self.settings, catalogue.terms)
+            adjust = self.learner.adjuster(profile, context, catalogue)
+            by_label = {s.label: s for s in (adjust(scored) if adjust else scored)}
+            scored = [by_label[int(l)] for l in labels]  # the page's order
+        return mode, self._explained(profile, scored, query=context.query, adjust=adjust)
+
+    def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True,
+                   query: str | None = None, adjust=None) -> list[Recommendation]:
+        corpus, terms = self.catalogue.corpus, self.catalogue.terms
+        papers = corpus.by_labels([s.label for s in ranked])
+        if not explain:
+            return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
+                                   state=profile.states.get(s.label)) for s in ranked if s.label in papers]
+        words, df = terms.words({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
+        explainer = Explainer(profile, df, corpus.count(), words, query)
+
+        def reasons(s: Scored) -> list[dict]:
+            found = explainer.reasons(s, papers[s.label])
+            return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
+        return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
+                               state=profile.states.get(s.label))
+                for s in ranked if s.label in papers]
+
+
+def _mode(profile: Profile, context: Context) -> tuple[str, str]:
+    if not profile.empty:
+        return "personal", ""
+    if context.present:
+        return "context", "No reading history yet: ranked by the page you are reading alone."
+    return "empty", "No reading history yet: read a few papers on arXiv or Scholar, or save some, to start."
