@@ -105,7 +105,7 @@ def test_events_are_validated_one_by_one_and_idempotent(client, auth):
     assert again["accepted"] == 0 and again["duplicates"] == 1
 
 
-def test_recommend_score_feedback_history_round_trip(client, auth):
+def test_recommend_score_dismiss_history_round_trip(client, auth):
     papers = topic_papers()
     post(client, "events", {"events": [{"id": f"i{i}", "type": "impression", "paper": p}
                                        for i, p in enumerate(papers)]}, auth)
@@ -114,7 +114,8 @@ def test_recommend_score_feedback_history_round_trip(client, auth):
     assert rec["mode"] == "personal" and len(rec["items"]) == 5
     assert all(0 <= i["score"] <= 1 and i["reasons"] for i in rec["items"])
     target = rec["items"][0]["paper"]["id"]
-    assert post(client, "feedback", {"id": "f1", "action": "dismiss", "paper_id": target}, auth).json["accepted"] == 1
+    dismissal = {"events": [{"id": "f1", "type": "dismiss", "paper_id": target}]}  # what the sidebar's thumbs send
+    assert post(client, "events", dismissal, auth).json["accepted"] == 1
     rec2 = post(client, "recommend", {"context": {"paper": papers[1]}, "k": 5}, auth).json
     assert target not in [i["paper"]["id"] for i in rec2["items"]]
     scored = post(client, "score", {"papers": papers[:3]}, auth).json
@@ -135,7 +136,6 @@ def test_recommend_score_feedback_history_round_trip(client, auth):
 @pytest.mark.parametrize("path, body", [
     ("recommend", {"k": 0}), ("recommend", {"k": "ten"}), ("recommend", {"context": "x"}),
     ("recommend", {"context": {"query": 5}}), ("score", {"papers": []}), ("score", {"papers": [{"id": 3}]}),
-    ("feedback", {"id": "x", "action": "love", "paper_id": "2106.09608"}),
 ])
 def test_wrong_types_get_400(client, auth, path, body):
     response = post(client, path, body, auth)
@@ -145,5 +145,12 @@ def test_wrong_types_get_400(client, auth, path, body):
 def test_unknown_things_get_404_json(client, auth):
     assert client.get("/api/v1/papers/2106.00001", headers=auth).status_code == 404
     assert client.get("/api/v1/nothing", headers=auth).json["error"]["code"] == "not_found"
+    # POST /feedback had no client (the extension sends its thumbs as events): it is gone
+    assert post(client, "feedback", {"id": "x", "action": "dismiss", "paper_id": "2106.09608"}, auth).status_code == 404
     missing = post(client, "recommend", {"context": {"paper_id": "2106.00001"}}, auth)
     assert missing.status_code == 404 and "send the paper itself" in missing.json["error"]["message"]
+
+
+def test_a_method_a_path_lacks_gets_405_json(client, auth):
+    response = client.put("/api/v1/events", json={"events": []}, headers=auth)
+    assert response.status_code == 405 and response.json["error"]["code"] == "method_not_allowed"

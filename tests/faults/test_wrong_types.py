@@ -40,8 +40,6 @@ BODIES = [
     ("post", "events", {"events": [{"id": "e2", "type": "save", "paper_id": "2301.00001"}]}),
     ("post", "events", {"events": [{"id": "e3", "type": "search", "query": "graph networks"}]}),
     ("post", "events", {"events": [{"id": "e4", "type": "shown", "paper_ids": ["2301.00001", "2301.00002"]}]}),
-    ("post", "feedback", {"action": "save", "id": "f1", "paper_id": "2301.00001", "ts": 1_700_000_000_000,
-                          "site": "arxiv", "url": "https://arxiv.org/abs/2301.00001"}),
     ("post", "recommend", {"context": {"paper": PAPER}, "k": 5, "exclude": ["2301.00002"]}),
     ("post", "recommend", {"context": {"paper_id": "2301.00001"}}),
     ("post", "recommend", {"context": {"query": "graph networks"}}),
