@@ -18,6 +18,7 @@ from ..store import storage
 from ..errors import ValidationError
 from ..records.papers import Paper
 from .sources.bibtex import papers_from_bibtex, read_bibtex
+from .sources.common import MAX_ENTRIES, Problems, TooLarge, regular_file
 from .sources.csljson import papers_from_csljson, read_csljson
 from .sources.snapshot import SnapshotFilter, SnapshotReader
 
@@ -27,6 +28,9 @@ FORMATS = ("snapshot", "bibtex", "csljson")
 # How a library file counts: "mine" as the user's own papers (weighed like saved ones), "reading-list" like
 # abstracts read for five minutes.
 LIBRARY_EVENTS = {"mine": {"type": "authored"}, "reading-list": {"type": "view", "seconds": 300.0}}
+# The extension's import button runs inside its request, embedding as it goes (150 entries held a /recommend
+# 5.9 s): a larger library goes through `readnext import`, which runs as a job.
+MAX_TEXT_ENTRIES = 500
 
 
 @dataclass
@@ -42,13 +46,12 @@ class ImportReport:
 
 
 @dataclass
-class LibraryReport:
+class LibraryReport(Problems):
     papers: int = 0
     linked: int = 0  # already in the corpus under one of their ids (arXiv id, DOI)
     new: int = 0
     recorded: int = 0  # events added to the history
     already_recorded: int = 0  # from an earlier import of this file
-    problems: list[str] = field(default_factory=list)
 
 
 def library_kind(kind, option: str) -> str:
@@ -61,15 +64,13 @@ def library_kind(kind, option: str) -> str:
 def detect_format(path: Path | str, explicit: str | None = None) -> str:
     """`explicit`, else by suffix (.bib, .jsonl), else by content: a JSON array, or an object with `items` or a
     CSL `type` and no arXiv `categories`, is CSL-JSON; a line starting with `@` is BibTeX; else a snapshot."""
-    if explicit:
-        if explicit not in FORMATS:
-            raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
-        return explicit
-    path = Path(path)
+    if explicit and explicit not in FORMATS:
+        raise ValidationError(f"format must be one of {', '.join(FORMATS)}")
     if str(path) == "-":
-        return "snapshot"
-    if not path.is_file():
-        raise ValidationError(f"no such file: {path}")
+        return explicit or "snapshot"
+    path = regular_file(path)  # before `explicit` is taken: a FIFO would block the import that follows
+    if explicit:
+        return explicit
     suffix = path.suffix.lower()
     if suffix == ".bib":
         return "bibtex"
@@ -125,8 +126,8 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
     filter = filter or SnapshotFilter()
     path = Path(path)
     stdin = str(path) == "-"
-    if not stdin and not path.is_file():
-        raise ValidationError(f"no such file: {path}")
+    if not stdin:
+        regular_file(path)
     key = None if stdin else _resume_key(path, filter)
     offset, line = _resume_point(engine.corpus.get_meta(key, "") if key else "")
     reader = SnapshotReader(path, filter, start_offset=offset, start_line=line)
@@ -198,12 +199,17 @@ def import_library_text(engine, text: str, format: str, kind: str = "reading-lis
     library_kind(kind, "'as'")
     if format not in ("bibtex", "csljson") or not isinstance(text, str):
         raise ValidationError("'format' must be bibtex or csljson, and 'text' the file's text")
-    result = papers_from_bibtex(text) if format == "bibtex" else papers_from_csljson(text)
+    try:
+        result = (papers_from_bibtex if format == "bibtex" else papers_from_csljson)(
+            text, max_entries=MAX_TEXT_ENTRIES)
+    except TooLarge as error:
+        raise TooLarge(f"{error}; `readnext import FILE` takes up to {MAX_ENTRIES:,}") from None
     return _record_library(engine, result, f"upload:{hashlib.sha1(text.encode()).hexdigest()}", kind)
 
 
 def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
-    report = LibraryReport(papers=len(result.papers), problems=list(result.problems))
+    report = LibraryReport(papers=len(result.papers), problems=list(result.problems),
+                           unlisted_problems=result.unlisted_problems)
     prefix = f"import:{kind}:{hashlib.sha1(origin.encode()).hexdigest()[:16]}:"
     for start in range(0, len(result.papers), 500):
         papers = result.papers[start:start + 500]
@@ -216,7 +222,8 @@ def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
         answer = engine.record(events)
         report.recorded += answer["accepted"]
         report.already_recorded += answer["duplicates"]
-        report.problems += [f"{papers[r['index']].id}: {r['error']}" for r in answer["rejected"]]
+        for rejected in answer["rejected"]:
+            report.problem(f"{papers[rejected['index']].id}: {rejected['error']}")
     engine.save_index()
     return report
 

@@ -1,7 +1,8 @@
 """TeX in reference fields: the common accents and escapes decoded to Unicode, and text escaped for BibTeX.
 
 Math (`$...$`) and commands this module does not know pass through untouched in both directions: titles from
-arXiv are TeX, and keeping their TeX is what lets them print right again.
+arXiv are TeX, and keeping their TeX is what lets them print right again. So does TeX nested deeper than
+MAX_DEPTH groups or commands: decoding recurses once per level, and input must not reach Python's recursion limit.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ _DECLARATIONS = frozenset({"em", "it", "bf", "sc", "tt", "rm", "sf", "sl", "itsh
 _ESCAPED = frozenset("&%$#_{}")
 _CONTROL_SYMBOLS = _ESCAPED | (frozenset(_COMBINING) - _LETTERS) | frozenset(" \\-/,;:!")  # \& \' \, ...
 _MATH = re.compile(r"(?<!\\)(\$\$?)")
+MAX_DEPTH = 32  # real titles nest a handful of levels; each level is three Python frames
 
 
 def latex_to_text(text: str) -> str:
@@ -58,12 +60,14 @@ def text_to_latex(text: str, protect_case: bool = False) -> str:
     return "".join(out)
 
 
-def _decode(s: str) -> str:
+def _decode(s: str, depth: int = 0) -> str:
+    if depth > MAX_DEPTH:
+        return s
     out, i, n = [], 0, len(s)
     while i < n:
         c = s[i]
         if c == "\\":
-            piece, i = _command(s, i)
+            piece, i = _command(s, i, depth)
             out.append(piece)
         elif c == "$":
             end = _math_end(s, i)
@@ -80,15 +84,17 @@ def _decode(s: str) -> str:
     return "".join(out)
 
 
-def _command(s: str, i: int) -> tuple[str, int]:
+def _command(s: str, i: int, depth: int) -> tuple[str, int]:
     """The text of the command at s[i] (a backslash), and where the text after it starts."""
     n = len(s)
+    if depth > MAX_DEPTH:  # the rest, as written
+        return s[i:], n
     if i + 1 >= n:
         return "\\", n
     c = s[i + 1]
     if c not in _LETTERS:
         if c in _COMBINING:
-            arg, end = _argument(s, _skip_spaces(s, i + 2))
+            arg, end = _argument(s, _skip_spaces(s, i + 2), depth)
             return (_accent(c, arg), end) if arg is not None else (c, i + 2)
         if c in _ESCAPED:
             return c, i + 2
@@ -103,14 +109,14 @@ def _command(s: str, i: int) -> tuple[str, int]:
     name = s[i + 1:j]
     after = _skip_spaces(s, j)
     if name in _COMBINING:
-        arg, end = _argument(s, after)
+        arg, end = _argument(s, after, depth)
         if arg is not None:
             return _accent(name, arg), end
     if name in _SYMBOLS:
         return _SYMBOLS[name], after + 2 if s.startswith("{}", after) else after
     if name in _FORMATTING and s.startswith("{", after):
         end = _group_end(s, after)
-        return _decode(s[after + 1:end - 1]), end
+        return _decode(s[after + 1:end - 1], depth + 1), end
     if name in _DECLARATIONS:
         return "", after
     # Unknown: TeX the reader's LaTeX understands (\hbar, \LaTeX{}): kept verbatim with its argument.
@@ -124,14 +130,14 @@ def _command(s: str, i: int) -> tuple[str, int]:
     return s[i:j] + ("{}" if j < k < n and s[k] in _LETTERS else ""), j
 
 
-def _argument(s: str, k: int) -> tuple[str | None, int]:
+def _argument(s: str, k: int, depth: int) -> tuple[str | None, int]:
     if k >= len(s) or s[k] == "}":
         return None, k
     if s[k] == "{":
         end = _group_end(s, k)
-        return _decode(s[k + 1:end - 1]), end
+        return _decode(s[k + 1:end - 1], depth + 1), end
     if s[k] == "\\":
-        return _command(s, k)
+        return _command(s, k, depth + 1)
     return s[k], k + 1
 
 

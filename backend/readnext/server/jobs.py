@@ -17,9 +17,13 @@ from typing import Callable
 from ..ingest.backfill import Backfill
 from ..errors import Conflict, NotFound
 from ..ingest.importer import detect_format, import_jsonl, import_library
+from ..records.papers import shortened
 
 log = logging.getLogger("readnext.server.jobs")
 SPEED_WINDOW = 20  # batches the embedding speed is measured over
+# Finished jobs kept for /jobs (the newest): with the reports' own bounds (problems listed up to a hundred),
+# the answer stays under a megabyte however many imports a server has run.
+KEPT_FINISHED = 20
 
 
 @dataclass
@@ -149,7 +153,10 @@ class Jobs:
             running = [j for j in self._jobs.values() if j.kind == kind and j.state == "running"]
             if running:
                 raise Conflict(f"a {kind} is running already ({running[0].what}); wait for it to end")
-            job = Job(id=f"{kind}-{next(self._ids)}", kind=kind, what=what)
+            job = Job(id=f"{kind}-{next(self._ids)}", kind=kind, what=shortened(what, 300))
+            finished = [j.id for j in self._jobs.values() if j.state != "running"]  # oldest first
+            for old in finished[:max(0, len(finished) - KEPT_FINISHED + 1)]:
+                del self._jobs[old]
             self._jobs[job.id] = job
 
         def run() -> None:
@@ -158,7 +165,7 @@ class Jobs:
                 job.state = "done"
             except Exception as error:  # reported to whoever polls the job; the server goes on
                 log.exception("job %s failed", job.id)
-                job.error, job.state = str(error) or type(error).__name__, "failed"
+                job.error, job.state = shortened(str(error) or type(error).__name__, 1000), "failed"
             finally:
                 job.finished = time.time()
                 self.embedding.wake.set()

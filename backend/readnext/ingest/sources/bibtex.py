@@ -2,7 +2,9 @@
 
 Reading follows BibTeX's own rules: `@type{key, field = value, ...}` or with parentheses; a value is `{braced}`,
 `"quoted"`, a number or an `@string` macro, joined with `#`; text outside entries, `@comment` and `@preamble` are
-ignored. An entry that cannot be read is reported and skipped; the rest of the file still counts.
+ignored. An entry that cannot be read is reported and skipped; the rest of the file still counts. Macros expand
+within bounds: a value may grow to MAX_VALUE characters, and a file's macros may add MAX_EXPANSION in all (an
+@string that doubles the one before it would otherwise take gigabytes from a few hundred bytes).
 """
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ from pathlib import Path
 
 from ...store import storage
 from ...errors import ValidationError
-from ...records.papers import Paper, arxiv_id
-from .common import ImportResult, arxiv_in, doi_in, iso_date, linked_paper, venue_of, year_in
+from ...records.papers import Paper, arxiv_id, quoted
+from .common import (MAX_ENTRIES, ImportResult, arxiv_in, check_entries, doi_in, iso_date, linked_paper,
+                     read_library, venue_of, year_in)
 from ...records.latex import latex_to_text, text_to_latex
 
+MAX_VALUE = 100_000  # characters of one value once its macros are expanded; an abstract is a few thousand
+MAX_EXPANSION = 10_000_000  # characters all the macros of a file add, together
 _MONTHS = {m.lower()[:3]: m for m in ("January", "February", "March", "April", "May", "June", "July", "August",
                                       "September", "October", "November", "December")}
 _IDENTIFIER = re.compile(r"[A-Za-z_][\w\-:.+]*")
@@ -43,26 +48,27 @@ class _SyntaxError(Exception):
     """A malformed entry; the parser reports it and goes on with the next one."""
 
 
-def parse_bibtex(text: str) -> tuple[list[BibEntry], list[str]]:
+def parse_bibtex(text: str, max_entries: int = MAX_ENTRIES) -> tuple[list[BibEntry], list[str]]:
     """The entries of a .bib text, and one line per problem met (an entry skipped, a macro unknown)."""
-    parser = _Parser(text.lstrip("\ufeff"))
-    parser.run()
-    return parser.entries, parser.problems
+    parser = _parsed(text, max_entries)
+    return parser.entries, parser.result.problems
 
 
-def papers_from_bibtex(text: str, source: str = "import") -> ImportResult:
-    entries, problems = parse_bibtex(text)
-    result = ImportResult(problems=problems)
-    for entry in entries:
+def papers_from_bibtex(text: str, source: str = "import", max_entries: int = MAX_ENTRIES) -> ImportResult:
+    """The papers of a .bib text; more than `max_entries` entries, or macros that expand past MAX_EXPANSION,
+    refuse the file."""
+    parser = _parsed(text, max_entries)
+    result = parser.result
+    for entry in parser.entries:
         try:
             result.papers.append(paper_from_entry(entry, source))
         except ValidationError as error:
-            result.problems.append(f"line {entry.line}, entry '{entry.key}': {error}")
+            result.problem(f"line {entry.line}, entry {quoted(entry.key)}: {error}")
     return result
 
 
 def read_bibtex(path: Path | str, source: str = "import") -> ImportResult:
-    return papers_from_bibtex(storage.read_text(Path(path)), source)
+    return papers_from_bibtex(read_library(path), source)
 
 
 def paper_from_entry(entry: BibEntry, source: str = "import") -> Paper:
@@ -231,13 +237,21 @@ def _split_top(text: str, separator: re.Pattern) -> list[str]:
     return parts
 
 
+def _parsed(text: str, max_entries: int) -> "_Parser":
+    parser = _Parser(text.lstrip("\ufeff"), ImportResult(), max_entries)
+    parser.run()
+    return parser
+
+
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, result: ImportResult, max_entries: int):
         self.text = text
         self.pos = 0
         self.macros = dict(_MONTHS)
         self.entries: list[BibEntry] = []
-        self.problems: list[str] = []
+        self.result = result  # where problems go
+        self.max_entries = max_entries
+        self.expanded = 0  # characters the macros added so far
         self._line_at = (0, 1)  # (position, its line number): counted forward, never from the start again
         self.entry_line = 1
 
@@ -254,7 +268,7 @@ class _Parser:
             try:
                 self._entry()
             except _SyntaxError as error:
-                self.problems.append(f"line {self.entry_line}: {error}; entry skipped")
+                self.result.problem(f"line {self.entry_line}: {error}; entry skipped")
                 found = _ENTRY_AT_LINE_START.search(self.text, at + 1)
                 self.pos = found.start() if found else len(self.text)
 
@@ -313,9 +327,10 @@ class _Parser:
             if self._peek() not in (",", closer):
                 raise _SyntaxError(f"expected ',' or '{closer}' after field '{name}' of entry '{key}'")
         self.entries.append(BibEntry(kind, key, fields, self.entry_line))
+        check_entries(len(self.entries), self.max_entries)
 
     def _value(self) -> str:
-        parts = []
+        parts, length = [], 0
         while True:
             self._skip_space()
             c = self._peek()
@@ -325,14 +340,25 @@ class _Parser:
                 parts.append(_NUMBER.match(self.text, self.pos).group())
                 self.pos += len(parts[-1])
             else:
-                name = self._identifier("a value").lower()
-                if name not in self.macros:
-                    self.problems.append(f"line {self.entry_line}: unknown @string macro '{name}', left empty")
-                parts.append(self.macros.get(name, ""))
+                parts.append(self._macro(self._identifier("a value").lower()))
+            length += len(parts[-1])
+            if length > MAX_VALUE:  # checked before the parts are joined: memory stays bounded
+                raise _SyntaxError(f"a value longer than {MAX_VALUE:,} characters once its @string macros expand")
             self._skip_space()
             if self._peek() != "#":
                 return "".join(parts)
             self.pos += 1
+
+    def _macro(self, name: str) -> str:
+        if name not in self.macros:
+            self.result.problem(f"line {self.entry_line}: unknown @string macro {quoted(name)}, left empty")
+            return ""
+        value = self.macros[name]
+        self.expanded += len(value)
+        if self.expanded > MAX_EXPANSION:
+            raise ValidationError(f"the file's @string macros expand to more than {MAX_EXPANSION:,} characters "
+                                  "(a macro bomb?); nothing of it was imported")
+        return value
 
     def _delimited(self) -> str:
         """The inside of the {braced}, (parenthesised) or "quoted" text at pos; braces must balance in it."""

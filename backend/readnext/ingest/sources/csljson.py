@@ -10,17 +10,19 @@ import json
 import re
 from pathlib import Path
 
-from ...store import storage
 from ...errors import ValidationError
 from ...records.papers import Paper, quoted
-from .common import ImportResult, arxiv_in, doi_in, linked_paper, venue_of
+from .common import (MAX_ENTRIES, ImportResult, arxiv_in, check_entries, doi_in, linked_paper, read_library,
+                     venue_of)
 
 # CSL's rich-text markup in titles: <i>, <b>, <sup>, <sub>, <span class="nocase">, ...
 _MARKUP = re.compile(r"</?(?:i|b|sup|sub|sc|span)(?:\s[^>]*)?>", re.IGNORECASE)
 
 
-def papers_from_csljson(data: str | bytes | list | dict, source: str = "import") -> ImportResult:
-    """Papers of a CSL-JSON export: an array of items (also accepted: one item, or `{"items": [...]}`)."""
+def papers_from_csljson(data: str | bytes | list | dict, source: str = "import",
+                        max_entries: int = MAX_ENTRIES) -> ImportResult:
+    """Papers of a CSL-JSON export: an array of items (also accepted: one item, or `{"items": [...]}`); more
+    than `max_entries` items refuse the file (TooLarge)."""
     if isinstance(data, (str, bytes)):
         try:
             data = json.loads(data.lstrip("\ufeff") if isinstance(data, str) else data)
@@ -30,18 +32,19 @@ def papers_from_csljson(data: str | bytes | list | dict, source: str = "import")
         data = data["items"] if isinstance(data.get("items"), list) else [data]
     if not isinstance(data, list):
         raise ValidationError("CSL-JSON must be an array of items")
+    check_entries(len(data), max_entries)
     result = ImportResult()
     for number, item in enumerate(data, 1):
         try:
             result.papers.append(paper_from_item(item, source))
         except ValidationError as error:
             label = item.get("id") if isinstance(item, dict) else None
-            result.problems.append(f"item {number}" + (f" ('{label}')" if label is not None else "") + f": {error}")
+            result.problem(f"item {number}" + (f" ({quoted(label)})" if label is not None else "") + f": {error}")
     return result
 
 
 def read_csljson(path: Path | str, source: str = "import") -> ImportResult:
-    return papers_from_csljson(storage.read_text(Path(path)), source)
+    return papers_from_csljson(read_library(path), source)
 
 
 def paper_from_item(item: dict, source: str = "import") -> Paper:
