@@ -3,6 +3,7 @@
     PYTHONPATH=backend:tests python -m faults.figures        (as root: the full-disk case mounts a tmpfs)
 
 Each case does what the fault suite does, counting instead of asserting, so it runs against older code too.
+The hostile-input cases (hostile_figures.py) follow in a table of their own.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 
 from .common import fill_disk
+from .hostile_figures import print_table as print_hostile_table
 from .figures_storage import MEASURES
 
 PAPER = {"id": "2301.00001", "title": "Graph networks", "abstract": "message passing on graphs"}
@@ -147,12 +149,23 @@ def surrogate_beside_a_good_event(root: Path) -> tuple[int, int, int]:
     return len(acknowledged), 0 if "good" in stored else 1, 0  # lost: the valid event, refused with the bad one
 
 
+def wrong_type_beside_valid_events(root: Path) -> tuple[int, int, int]:
+    """An event whose `type` is a list, in a batch with 199 valid ones (the extension resends a failed batch)."""
+    home = root / "wrong-type"
+    engine = open_engine(home)
+    good = [{"id": f"good-{n}", "type": "view", "seconds": 30, "paper_id": PAPER["id"]} for n in range(199)]
+    acknowledged = post(engine, [{"id": "bad", "type": ["view"], "paper_id": PAPER["id"]}, *good])
+    engine.close()
+    return len(acknowledged), 199 - len({e["id"] for e in good} & stored_ids(home)), 0
+
+
 CASES = {
     "torn last line, then 3 events": torn_tail,
     "full disk (real 4 MiB tmpfs), 2 batches of 60": full_disk,
     "DELETE /history, restart, queue replays": forget_then_replay,
     "SIGKILL during forget x20, then replay": kill_during_forget,
     "lone surrogate beside a good event": surrogate_beside_a_good_event,
+    "wrong-type `type` beside 199 valid events": wrong_type_beside_valid_events,
 }
 
 
@@ -171,6 +184,7 @@ def main() -> int:
                 print(f"{name:50} {measure(Path(tmp))}", flush=True)
             except Exception as error:  # noqa: BLE001 - as above
                 print(f"{name:50} crashed: {type(error).__name__}: {str(error)[:60]}", flush=True)
+    print_hostile_table()
     return 0
 
 
