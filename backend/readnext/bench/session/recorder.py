@@ -49,13 +49,18 @@ class Recorder:
     def known(self, page: Page, seen: dict, since: int = 0) -> dict:
         """What the backend knew when it drew what is seen, and the twins' answers for that moment. `since`: the
         log's length before a page was loaded afresh (its list is drawn after it)."""
-        shown, events = self._shown_event(page, seen, since)
+        shown, export = self._shown_event(page, seen, since)
         if shown is not None and shown["id"] in self._known_by_render:
             return {**self._known_by_render[shown["id"]], "restored": True}
+        events = export["events"]
         boundary = events.index(shown) if shown is not None else len(events)
         before = events[:boundary]
-        self.twins.catch_up(before)
-        profile = self.twins.profile()
+        self.twins.catch_up(before, export["papers"])
+        served = self.backend.api("GET", "profile")
+        # the states at that moment from the formula twin; the interests as the served backend names them (an
+        # interest's label hangs on term statistics that each process caches on its own)
+        profile = {"states": self.twins.states(), "interests": [
+            {"label": i["label"], "members": [[p["id"], p["weight"]] for p in i["papers"]]} for i in served["interests"]]}
         sections = (seen["sidebar"] or {}).get("sections", [])
         cards = [c["paper_id"] for s in sections for c in s["cards"]]
         exclude = page.entries if page.kind in LIST_PAGES else []
@@ -63,7 +68,7 @@ class Recorder:
         known = {
             "shown_event": shown["id"] if shown else None, "events": boundary,
             "reads": len({e["paper_id"] for e in before if e["type"] in READ_EVENTS}),
-            "learned_active": self.backend.api("GET", "profile")["learned"]["active"],
+            "learned_active": served["learned"]["active"],
             "profile": profile,
             "acted": [[e["type"], e["paper_id"]] for e in before if e["type"] not in ("impression", "shown", "search")],
             "formula": self.twins.formula_list(page.context, exclude) if recommended is not None else None,
@@ -73,22 +78,22 @@ class Recorder:
             self._known_by_render[shown["id"]] = known
         return known
 
-    def _shown_event(self, page: Page, seen: dict, since: int) -> tuple[dict | None, list[dict]]:
+    def _shown_event(self, page: Page, seen: dict, since: int) -> tuple[dict | None, dict]:
         """The `shown` event of the list on screen (the last with its page and papers), waited for (None when
-        nothing is listed), and the event log."""
-        events = self.backend.api("GET", "export")["events"]
+        nothing is listed), and the backend's export (its events and their papers)."""
+        export = self.backend.api("GET", "export")
         sections = [s for s in (seen["sidebar"] or {}).get("sections", []) if s["cards"]]
         if not sections:
-            return None, events
+            return None, export
         wanted = [c["paper_id"] for c in sections[0]["cards"]]
 
         def find(events):
             return next((e for e in reversed(events[since:]) if e["type"] == "shown" and e["url"] == page.url
                          and e["paper_ids"] == wanted), None)
         deadline = time.monotonic() + SHOWN_WAIT_S
-        while (found := find(events)) is None:
+        while (found := find(export["events"])) is None:
             if time.monotonic() > deadline:
                 raise BenchError(f"the sidebar on {page.url} shows cards but sent no shown event")
             time.sleep(0.3)
-            events = self.backend.api("GET", "export")["events"]
-        return found, events
+            export = self.backend.api("GET", "export")
+        return found, export

@@ -3,8 +3,7 @@ their yardsticks:
 
 - the formula twin: the same events, in step with the browser, in a `ReadNext` that never trains (no background
   trainer, no ranker.json), so it ranks by the fixed formula, exactly as the product does before its first list
-  with a choice; its profile is the one the served backend had when it drew the sidebar (the profile does not
-  depend on the learned ranker);
+  with a choice; the states of the history's papers come from it too (the same events make the same states);
 - the page-alone twin: no history at all, so its score of a paper on a page is the score from the page alone.
 """
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from ...config import Config
 from ...engine import ReadNext
-from ...records.papers import Paper
+from ...records.papers import Paper, paper_from_dict
 from ...store import storage
 from ...vectors.embed import load_embedder
 from .backend import move_log_back
@@ -63,8 +62,12 @@ class Twins:
     def _open(self, home: Path, model: str | None) -> ReadNext:
         return ReadNext(Config.load(home=home, model=model), embedder=self.embedder, learn_in_background=False)
 
-    def catch_up(self, events: list[dict]) -> None:
-        """Record in the formula twin the served backend's events it has not seen yet (they come in log order)."""
+    def catch_up(self, events: list[dict], papers: list[dict]) -> None:
+        """Record in the formula twin the served backend's events it has not seen yet (they come in log order),
+        with their papers as the served backend stores them (merged with the copies the pages carried), in both
+        twins."""
+        for twin in (self.formula, self.alone):
+            twin.add_papers([paper_from_dict(p) for p in papers])
         fresh = [e for e in events if e["id"] not in self._recorded]
         for start in range(0, len(fresh), 500):
             answer = self.formula.record([_as_sent(e) for e in fresh[start:start + 500]])
@@ -78,14 +81,11 @@ class Twins:
         move_log_back(self._formula_home)
         self.formula = self._open(self._formula_home, model)
 
-    def profile(self) -> dict:
-        """The profile as the served backend had it: states by paper id, interests with their members' weights."""
+    def states(self) -> dict[str, str]:
+        """What each paper of the history is to the reader (read, saved, own, dismissed, hidden), by id, as the
+        served backend had it: the same events make the same states."""
         profile = self.formula.profile()
-        weights = dict(zip(profile.labels.tolist(), profile.weights.tolist()))
-        return {"states": {profile.papers[l].id: s for l, s in profile.states.items() if l in profile.papers},
-                "interests": [{"label": i.label, "members": [[profile.papers[l].id, weights[l]]
-                                                             for l in i.members if l in profile.papers]}
-                              for i in profile.interests]}
+        return {profile.papers[l].id: s for l, s in profile.states.items() if l in profile.papers}
 
     def formula_list(self, context: dict | None, exclude: list[str], k: int = 10) -> list[str]:
         return [item.paper.id for item in self.formula.recommend(context, k, exclude=exclude, explain=False).items]
