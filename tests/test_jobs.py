@@ -1,5 +1,7 @@
 """Imports handed to the server as jobs (POST /import): run in the background, progress line kept, reports
 as the CLI prints them; only the CLI may name a local file."""
+import json
+import threading
 import time
 
 import pytest
@@ -63,3 +65,34 @@ def test_a_failed_import_says_why(app, auth, tmp_path):
 def test_imports_are_for_the_cli_to_name(app, auth, body, headers, status):
     response = app.test_client().post("/api/v1/import", json=body, headers={**auth, **headers})
     assert response.status_code == status
+
+
+def test_stopping_waits_for_a_running_job(engine):
+    """The server closes the engine right after Jobs.stop(): a job still running then would write through a
+    closed database (SQLite crashed the process in a test)."""
+    from readnext.server.jobs import Jobs
+    jobs = Jobs(engine).start()
+    began = threading.Event()
+
+    def work(job):
+        began.set()
+        time.sleep(0.5)
+        return {"slept": True}
+    job = jobs.submit("import", "a slow file", work)
+    assert began.wait(5)
+    jobs.stop()
+    assert job.state == "done" and job.result == {"slept": True}
+
+
+def test_a_stopped_snapshot_import_ends_after_its_batch_and_resumes(engine, tmp_path):
+    from readnext.ingest.importer import import_jsonl
+    lines = [json.dumps({"id": f"2301.{i:05d}", "title": f"Paper {i}", "abstract": f"words {i}",
+                         "categories": "cs.LG", "versions": [{"created": "Mon, 2 Jan 2023 10:00:00 GMT"}]})
+             for i in range(300)]
+    snapshot = write(tmp_path / "big.jsonl", lines)
+    stopping = threading.Event()
+    stopping.set()
+    first = import_jsonl(engine, snapshot, show_progress=False, stopping=stopping)
+    assert first.stopped and 0 < first.stored < 300
+    rest = import_jsonl(engine, snapshot, show_progress=False)
+    assert not rest.stopped and first.stored + rest.stored == 300 and engine.corpus.count() == 300

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class ImportReport:
     seconds: float = 0.0
     malformed_lines: list[int] = field(default_factory=list)
     caught_up: int = 0  # stored papers an interrupted run had left without a vector, embedded at the end
+    stopped: bool = False  # asked to stop (the server stopping): the next run resumes after the last batch
 
 
 @dataclass
@@ -121,8 +123,9 @@ class Progress:
 
 
 def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: SnapshotFilter | None = None,
-                 stream=None) -> ImportReport:
-    """Import an arXiv metadata snapshot (or ReadNext's JSONL sample); `-` reads standard input (no resume)."""
+                 stream=None, stopping: threading.Event | None = None) -> ImportReport:
+    """Import an arXiv metadata snapshot (or ReadNext's JSONL sample); `-` reads standard input (no resume).
+    When `stopping` is set, the import ends after the batch it is storing."""
     filter = filter or SnapshotFilter()
     path = Path(path)
     stdin = str(path) == "-"
@@ -154,6 +157,9 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
         batch.append(paper)
         if len(batch) >= size:
             flush()
+            if stopping is not None and stopping.is_set():
+                report.stopped = True
+                break
     flush()
     # a run killed between storing a batch and embedding it left papers that are stored and unchanged, so
     # re-reading them embeds nothing: embed whatever the corpus holds without a vector, then save the index

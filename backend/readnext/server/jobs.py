@@ -24,6 +24,10 @@ SPEED_WINDOW = 20  # batches the embedding speed is measured over
 # Finished jobs kept for /jobs (the newest): with the reports' own bounds (problems listed up to a hundred),
 # the answer stays under a megabyte however many imports a server has run.
 KEPT_FINISHED = 20
+# How long stop() waits for a running job: the engine is closed after it, under a job still writing. A snapshot
+# import ends after its batch and a backfill after its page; a library import runs to its end, within its limits
+# (10,000 entries, about 40 s on a busy machine: docs/reliability.md).
+JOB_STOP_S = 60.0
 
 
 @dataclass
@@ -133,19 +137,23 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._threads: dict[str, threading.Thread] = {}
         self.stopping = threading.Event()
 
     def start(self) -> "Jobs":
         self.embedding.start()
         return self
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Stop the embedding and ask running jobs to stop at their next page or batch."""
+    def stop(self, timeout: float = 2.0, jobs_timeout: float = JOB_STOP_S) -> None:
+        """Stop the embedding, ask running jobs to stop at their next page or batch, and wait for them."""
         self.stopping.set()
         self.embedding.stop.set()
         self.embedding.wake.set()
         if self.embedding.thread:
             self.embedding.thread.join(timeout)
+        deadline = time.monotonic() + jobs_timeout
+        for thread in list(self._threads.values()):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def submit(self, kind: str, what: str, work: Callable[[Job], dict]) -> Job:
         """Run `work(job)` in a thread; it returns the job's result, and may update `job.line` as it goes."""
@@ -157,6 +165,7 @@ class Jobs:
             finished = [j.id for j in self._jobs.values() if j.state != "running"]  # oldest first
             for old in finished[:max(0, len(finished) - KEPT_FINISHED + 1)]:
                 del self._jobs[old]
+                self._threads.pop(old, None)
             self._jobs[job.id] = job
 
         def run() -> None:
@@ -170,7 +179,8 @@ class Jobs:
                 job.finished = time.time()
                 self.embedding.wake.set()
 
-        threading.Thread(target=run, daemon=True, name=job.id).start()
+        thread = self._threads[job.id] = threading.Thread(target=run, daemon=True, name=job.id)
+        thread.start()
         return job
 
     def get(self, job_id: str) -> Job:
@@ -199,12 +209,15 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def import_work(engine, path: str, format: str | None, kind: str | None, filter) -> Callable[[Job], dict]:
-    """An import as a job's work: a snapshot streamed with its progress line, or a library file."""
+def import_work(engine, path: str, format: str | None, kind: str | None, filter,
+                stopping: threading.Event | None = None) -> Callable[[Job], dict]:
+    """An import as a job's work: a snapshot streamed with its progress line (ending after its batch once
+    `stopping` is set), or a library file."""
     def work(job: Job) -> dict:
         found = detect_format(path, format)
         if found == "snapshot":
-            report = import_jsonl(engine, path, show_progress=True, filter=filter, stream=LineSink(job))
+            report = import_jsonl(engine, path, show_progress=True, filter=filter, stream=LineSink(job),
+                                  stopping=stopping)
             return {"format": found, **asdict(report)}
         return {"format": found, **asdict(import_library(engine, path, kind or "reading-list", found))}
     return work

@@ -25,7 +25,7 @@ def import_text():
 @imports.post("/import")
 def start_import():
     spec = import_request(body())
-    job = jobs().submit("import", spec["path"], import_work(engine(), **spec))
+    job = jobs().submit("import", spec["path"], import_work(engine(), **spec, stopping=jobs().stopping))
     return jsonify(job.to_dict()), 202
 
 
