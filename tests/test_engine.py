@@ -198,3 +198,23 @@ def test_a_forget_is_never_served_from_the_last_profile(engine):
     assert not engine.profile().empty
     engine.forget(None)
     assert engine.profile().empty
+
+
+def test_a_failed_last_save_still_closes_the_history_and_the_corpus(config):
+    """On a full disk the index's last save fails; the engine must close its files all the same (the server
+    then reports one line and exits)."""
+    import sqlite3
+
+    import pytest
+
+    from readnext.errors import WriteFailed
+    engine = ReadNext(config, embedder=HashingEmbedder(64))
+    engine.add_papers([paper_from_dict(p) for p in topic_papers(2)])
+
+    def full_disk(path):
+        raise WriteFailed("no space left on device")
+    engine.indexer.index.save = full_disk
+    with pytest.raises(WriteFailed):
+        engine.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed
+        engine.corpus.count()

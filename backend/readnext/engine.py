@@ -62,9 +62,11 @@ class ReadNext:
     def close(self) -> None:
         if self._trainer is not None:
             self._trainer.close()
-        self.indexer.close()
-        self.history.close()
-        self.corpus.close()
+        try:
+            self.indexer.close()  # its last save may fail (a full disk): the files are closed all the same
+        finally:
+            self.history.close()
+            self.corpus.close()
 
     # --- papers: the indexer's (vectors/indexer.py) ----------------------------------------------------------
     def add_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
