@@ -4,7 +4,6 @@ import pytest
 from conftest import make_paper
 from readnext import validation
 from readnext.errors import ValidationError
-from readnext.store.history import MAX_BATCH
 
 
 def test_an_event_batch_keeps_the_valid_and_lists_the_others_by_position():
@@ -16,7 +15,7 @@ def test_an_event_batch_keeps_the_valid_and_lists_the_others_by_position():
     assert "unknown event type" in batch.rejected[0]["error"]
 
 
-@pytest.mark.parametrize("raw, fragment", [("x", "must be a list"), ([{}] * (MAX_BATCH + 1), f"at most {MAX_BATCH}")])
+@pytest.mark.parametrize("raw, fragment", [("x", "must be a list"), ([{}] * (validation.MAX_BATCH + 1), f"at most {validation.MAX_BATCH}")])
 def test_a_batch_that_is_not_a_list_or_too_long_fails_whole(raw, fragment):
     with pytest.raises(ValidationError, match=fragment):
         validation.events(raw, 0)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from .errors import ValidationError
 from .records.papers import Paper, check_text, paper_from_dict
-from .store.history import MAX_BATCH, Event, parse_event
+from .store.history import Event, parse_event
 
+MAX_BATCH = 1000  # events in one request
 MAX_K = 100  # papers in one list
 MAX_SCORE_PAPERS = 500  # a page's own papers, scored in one request
 MAX_EXCLUDE = 500  # a page's own papers, left out of its "more for you"

@@ -37,7 +37,7 @@ def pack(kit: Path, shared: Path) -> int:
     path = resolve_model(DEFAULT_MODEL)
     AutoModel.from_pretrained(path, dtype=torch.float16).save_pretrained(kit / MODEL_DIR, safe_serialization=True)
     AutoTokenizer.from_pretrained(path).save_pretrained(kit / MODEL_DIR)
-    for name in ("tinydb", "hnswlib"):
+    for name in ("tinydb", "hnswlib", "threadpoolctl"):  # process.py needs threadpoolctl
         module = __import__(name)
         source = Path(module.__file__)
         if source.name == "__init__.py":  # a package: its directory

@@ -33,7 +33,6 @@ READ_EVENTS = frozenset({"view", "pdf", "click"})
 # weight to a history; a save, a dismissal, a hide or a forget must show in the very next list.
 PASSING_EVENTS = READ_EVENTS | {"impression", "shown", "search"}
 LIST_EVENTS = frozenset({"impression", "shown"})  # a list the user was shown (choices.py)
-MAX_BATCH = 1000
 MAX_SHOWN = 100  # papers in one "shown" list (the sidebar shows ten per section)
 # When an event may have happened: not before 1991 (the web and arXiv began then), not more than a day ahead of
 # this computer's clock (a browser's clock a little off). A time far ahead would never decay (profile.decay).

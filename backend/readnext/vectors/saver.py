@@ -1,7 +1,7 @@
 """Index saves off the request path. Requests only tell the saver that the index changed; its thread saves
 when enough additions are unsaved, or when additions have paused, so an idle server holds nothing unsaved and
 stops at once. A crash before a save loses nothing: start-up re-adds from the vector cache what the saved
-index lacks (engine._index_from_cache)."""
+index lacks (Indexer._index_from_cache)."""
 from __future__ import annotations
 
 import logging
