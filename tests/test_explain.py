@@ -1,6 +1,7 @@
 import numpy as np
 
 from conftest import topic_papers
+from readnext.ranking.reasons import CardFacts, HistoryPaper, ShownReason, violations
 
 
 def test_because_you_read_names_the_nearest_history_paper(engine):
@@ -61,3 +62,49 @@ def test_the_reason_says_what_the_history_paper_is_to_the_user(engine):
     assert texts[papers[0]["id"]][1].startswith(f"Close to your paper “{papers[0]['title']}”")
     assert texts[papers[9]["id"]][1].startswith(f"Because you saved “{papers[9]['title']}”")
     assert texts[papers[17]["id"]][1].startswith(f"Because you read “{papers[17]['title']}”")
+
+
+def shown_reasons(item) -> list[ShownReason]:
+    return [ShownReason(r["kind"], r["text"], r) for r in item.reasons]
+
+
+def card_facts(engine, item, page_id: str | None = None) -> CardFacts:
+    """The facts of a card, recomputed from the engine's vectors and texts, as the session benchmark does."""
+    profile = engine.profile()
+    label = engine.corpus.label_of(item.paper.id)
+    vector = engine.index.vectors([label])[0]
+    positive = [int(l) for l in profile.labels]
+    words, _ = engine.terms.words([label, *positive])
+    history = [HistoryPaper(profile.papers[l].id, profile.papers[l].title, profile.states[l],
+                            float(engine.index.vectors([l])[0] @ vector), frozenset(words[l]),
+                            tuple(profile.papers[l].authors),
+                            (profile.papers[l].categories or [None])[0]) for l in positive]
+    centroids = np.stack([i.centroid for i in profile.interests])
+    page_label = engine.corpus.label_of(page_id) if page_id else None
+    return CardFacts(page_paper_id=page_id,
+                     context_similarity=float(engine.index.vectors([page_label])[0] @ vector) if page_id else None,
+                     history=history, nearest_interest=profile.interests[int(np.argmax(centroids @ vector))].label,
+                     interests=len(profile.interests), words=frozenset(words[label]),
+                     authors=tuple(item.paper.authors), category=(item.paper.categories or [None])[0],
+                     age_days=None, dismissed_similarity=0.0)
+
+
+def test_the_page_being_read_is_never_the_reason_for_its_own_cards(engine):
+    papers = topic_papers()
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    page = papers[1]  # a card clicked: the page it leaves counts as read, and this page is read too
+    engine.record([{"id": f"v{i}", "type": "view", "paper": p, "seconds": 90}
+                   for i, p in enumerate([papers[0], page, papers[17]])])
+    items = engine.recommend({"paper_id": page["id"]}, 10).items
+    assert items
+    others = [papers[0]["id"], papers[17]["id"]]  # the history but the page
+    history = [engine.corpus.label_of(i) for i in others]
+    for item in items:
+        assert violations(shown_reasons(item), card_facts(engine, item, page["id"])) == []
+        named = [r for r in item.reasons if r["kind"] == "history"]
+        assert all(r["paper_id"] != page["id"] for r in named)
+        vector = engine.index.vectors([engine.corpus.label_of(item.paper.id)])[0]
+        sims = engine.index.vectors(history) @ vector
+        if named:  # the nearest history paper other than the page, with its own similarity
+            assert named[0]["paper_id"] == others[int(np.argmax(sims))]
+            assert abs(named[0]["similarity"] - float(sims.max())) < 1e-3

@@ -2,7 +2,7 @@
 learned ranker where it ranks (learned/learn.py), each paper with its reasons (ranking/explain.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class Recommender:
                            terms=catalogue.terms, adjust=adjust,
                            near_profile=lambda fetch: self._neighbourhoods.near(queries, fetch))
         ranked = [s for s in ranked if s.label not in excluded][:k]
-        items = self._explained(profile, ranked, explain, context.query, adjust)
+        items = self._explained(profile, ranked, explain, context, adjust)
         if any(first.score < second.score for first, second in zip(items, items[1:])):
             note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
         return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
@@ -72,24 +72,41 @@ class Recommender:
             adjust = self.learner.adjuster(profile, context, catalogue)
             by_label = {s.label: s for s in (adjust(scored) if adjust else scored)}
             scored = [by_label[int(l)] for l in labels]  # the page's order
-        return mode, self._explained(profile, scored, query=context.query, adjust=adjust)
+        return mode, self._explained(profile, scored, context=context, adjust=adjust)
 
     def _explained(self, profile: Profile, ranked: list[Scored], explain: bool = True,
-                   query: str | None = None, adjust=None) -> list[Recommendation]:
+                   context: Context = Context(), adjust=None) -> list[Recommendation]:
         corpus, terms = self.catalogue.corpus, self.catalogue.terms
         papers = corpus.by_labels([s.label for s in ranked])
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
                                    state=profile.states.get(s.label)) for s in ranked if s.label in papers]
-        words, df = terms.words({s.label for s in ranked} | {s.nearest for s in ranked if s.nearest})
-        explainer = Explainer(profile, df, corpus.count(), words, query)
+        named = self._nearest_but_page(profile, ranked, context.label)
+        nearest = {named.get(s.label, s).nearest for s in ranked} - {None}
+        words, df = terms.words({s.label for s in ranked} | nearest)
+        explainer = Explainer(profile, df, corpus.count(), words, context.query, page=context.label)
 
         def reasons(s: Scored) -> list[dict]:
-            found = explainer.reasons(s, papers[s.label])
+            found = explainer.reasons(named.get(s.label, s), papers[s.label])
             return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
                                state=profile.states.get(s.label))
                 for s in ranked if s.label in papers]
+
+    def _nearest_but_page(self, profile: Profile, ranked: list[Scored], page: int | None) -> dict[int, Scored]:
+        """By label, the cards whose nearest history paper is the page being read (read when a card was clicked),
+        with the nearest history paper other than the page instead: the one a reason may name."""
+        beside = [s for s in ranked if page is not None and s.nearest == page]
+        others = np.array([int(l) != page for l in profile.labels], dtype=bool)
+        if not beside:
+            return {}
+        if not others.any():
+            return {s.label: replace(s, nearest=None, nearest_similarity=0.0) for s in beside}
+        sims = self.catalogue.index.vectors([s.label for s in beside]) @ profile.vectors[others].T
+        rows = np.argmax(sims, axis=1)
+        labels = profile.labels[others]
+        return {s.label: replace(s, nearest=int(labels[row]), nearest_similarity=float(sims[i, row]))
+                for i, (s, row) in enumerate(zip(beside, rows))}
 
 
 def _mode(profile: Profile, context: Context) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Reasons taken from what produced the score; a reason that did not contribute is not shown."""
+"""Reasons taken from what produced the score; a reason that did not contribute is not shown. When each reason
+holds is written once, in reasons.py: its predicates decide here."""
 from __future__ import annotations
 
 import math
@@ -6,11 +7,10 @@ from collections import Counter
 from datetime import date, datetime, timezone
 
 from ..records.papers import Paper
+from . import reasons as rules
 from .profile import Profile
 from .rank import Scored
 
-RELATED = 0.30  # below this cosine a history paper is not a reason
-RECENT_DAYS = 30
 # What the nearest history paper is to the user says what the reason is: a paper they read, saved or wrote.
 HISTORY_PHRASES = {"saved": "Because you saved “{}”", "own": "Close to your paper “{}”"}
 READ_PHRASE = "Because you read “{}”"
@@ -38,9 +38,10 @@ class Explainer:
     """Built once per request: the statistics of the history the reasons draw on."""
 
     def __init__(self, profile: Profile, document_frequencies, n_docs: int, term_counts: dict[int, dict],
-                 query: str | None = None, today: date | None = None):
+                 query: str | None = None, today: date | None = None, page: int | None = None):
         self.profile = profile
         self.query = query  # the context, when it is a search rather than a paper
+        self.page = page  # the label of the paper being read, when the context is one: never its own reason
         self.df = document_frequencies
         self.terms = term_counts  # by label: the words of the recommended papers and of their nearest reads
         self.n_docs = max(n_docs, 1)
@@ -55,22 +56,23 @@ class Explainer:
         profile = self.profile
         nearest = profile.papers.get(scored.nearest) if scored.nearest is not None else None
         history_part = context_part = 0.0
-        if nearest is not None and scored.nearest_similarity >= RELATED:
+        if nearest is not None and rules.history_reason_holds(scored.nearest_similarity, scored.nearest == self.page):
             history_part = scored.history_similarity or 0.0
             state = profile.states.get(scored.nearest, "read")
             phrase = HISTORY_PHRASES.get(state, READ_PHRASE).format(nearest.title)
             reasons.append({"kind": "history", "paper_id": nearest.id, "title": nearest.title, "state": state,
                             "similarity": round(scored.nearest_similarity, 3),
                             "text": f"{phrase} (similarity {scored.nearest_similarity:.2f})"})
-            common = self.terms.get(scored.label, {}).keys() & self.terms.get(scored.nearest, {}).keys()
-            shared = sorted(common, key=lambda t: (-self.idf(t), t))[:4]
-            if shared:
+            card_words, nearest_words = self.terms.get(scored.label, {}), self.terms.get(scored.nearest, {})
+            shared = sorted(card_words.keys() & nearest_words.keys(), key=lambda t: (-self.idf(t), t))[:4]
+            if rules.terms_reason_holds(shared, card_words, nearest_words):
                 reasons.append({"kind": "terms", "terms": shared, "text": "Shared terms: " + ", ".join(shared)})
-        if scored.interest is not None and len(profile.interests) > 1:
+        # scored.interest is the interest whose centroid is nearest the card (rank.score)
+        if scored.interest is not None and rules.interest_reason_holds(True, len(profile.interests)):
             interest = profile.interests[scored.interest]
             reasons.append({"kind": "interest", "label": interest.label,
                             "text": f"Your interest: {interest.label}"})
-        if scored.context_similarity is not None and scored.context_similarity >= RELATED:
+        if rules.context_reason_holds(scored.context_similarity):
             context_part = scored.context_similarity
             near = f"your search “{self.query}”" if self.query else "the page you are reading"
             reasons.append({"kind": "context", "similarity": round(scored.context_similarity, 3),
@@ -81,14 +83,17 @@ class Explainer:
         if authors:
             reasons.append({"kind": "author", "authors": authors[:3],
                             "text": "Also by " + ", ".join(authors[:3])})
-        if paper.categories and self.categories.get(paper.categories[0], 0) >= 2:
-            count = self.categories[paper.categories[0]]
-            reasons.append({"kind": "category", "category": paper.categories[0],
-                            "text": f"In {paper.categories[0]}, like {count} papers you read"})
+        category = paper.categories[0] if paper.categories else None
+        count = self.categories.get(category, 0)
+        if category and rules.category_reason_holds(category, count, category, count):
+            reasons.append({"kind": "category", "category": category, "count": count,
+                            "text": f"In {category}, like {count} papers you read"})
         age = self._age_days(paper)
-        if age is not None and 0 <= age <= RECENT_DAYS:
-            reasons.append({"kind": "recent", "text": "New this month" if age > 7 else "New this week"})
-        if scored.dismissed_similarity >= 0.6:
+        if rules.recent_reason_holds(rules.MONTH_DAYS, age):
+            week = rules.recent_reason_holds(rules.WEEK_DAYS, age)
+            reasons.append({"kind": "recent", "days": rules.WEEK_DAYS if week else rules.MONTH_DAYS,
+                            "text": "New this week" if week else "New this month"})
+        if rules.dismissed_reason_holds(scored.dismissed_similarity):
             reasons.append({"kind": "dismissed", "text": "Ranked lower: close to a paper you marked not interested"})
         return reasons
 
