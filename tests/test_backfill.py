@@ -18,7 +18,8 @@ from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.errors import ValidationError
 from readnext.server.jobs import Embedding
-from readnext.ingest.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
+from readnext.ingest.sources.arxiv_api import ArxivClient, FetchPolicy
+from readnext.ingest.sources.arxiv_feed import FetchError
 from readnext.ingest.sources.oai import OaiError, parse_records, set_spec
 from servers import free_port
 from test_sources_arxiv_api import FakeClock, Replay

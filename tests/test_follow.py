@@ -16,7 +16,8 @@ from readnext.errors import ValidationError
 from readnext.ingest.follow import (DEFAULTS, Follower, due, fetch_once, fetch_settings, fetch_state, settings_view,
                              update_fetch_settings)
 from readnext.records.papers import paper_from_dict
-from readnext.ingest.sources.arxiv_api import ArxivClient, FetchError, FetchPolicy
+from readnext.ingest.sources.arxiv_api import ArxivClient, FetchPolicy
+from readnext.ingest.sources.arxiv_feed import FetchError
 from test_sources_arxiv_api import ERROR, PAGE1, PAGE2, FakeClock, Replay
 
 CATEGORIES = ["cs.LG", "cs.CL"]

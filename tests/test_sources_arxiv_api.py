@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from readnext.errors import ValidationError
-from readnext.ingest.sources.arxiv_api import (ArxivClient, FetchError, FetchPolicy, RateLimiter, api_url,
-                                        check_categories, describe_traffic, parse_atom, parse_rss, rss_url,
-                                        urllib_transport)
+from readnext.ingest.sources.arxiv_api import (ArxivClient, FetchPolicy, RateLimiter, api_url, check_categories,
+                                        describe_traffic, rss_url, urllib_transport)
+from readnext.ingest.sources.arxiv_feed import FetchError, parse_atom, parse_rss
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 PAGE1 = (FIXTURES / "api_cs_LG_cs_CL_page1.xml").read_bytes()

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from readnext.records.papers import Paper, paper_from_dict
-from readnext.ingest.sources.arxiv_api import parse_atom
+from readnext.ingest.sources.arxiv_feed import parse_atom
 from readnext.ingest.sources.bibtex import (bibtex_authors, citation_key, papers_from_bibtex, papers_to_bibtex,
                                      parse_bibtex, read_bibtex, write_bibtex)
 from readnext.records.latex import latex_to_text, text_to_latex

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ...errors import ValidationError
 from ...records.papers import Paper, arxiv_id, doi_id, paper_from_dict, quoted
-from .arxiv_api import OAI_URL, FetchError, _xml, check_categories
+from .arxiv_api import OAI_URL, check_categories
+from .arxiv_feed import FetchError, _xml
 from ...records.latex import latex_to_text
 
 _OAI = "{http://www.openarchives.org/OAI/2.0/}"
