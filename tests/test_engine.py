@@ -218,3 +218,18 @@ def test_a_failed_last_save_still_closes_the_history_and_the_corpus(config):
         engine.close()
     with pytest.raises(sqlite3.ProgrammingError):  # closed
         engine.corpus.conn.execute("SELECT 1")
+
+
+def test_the_ranking_settings_can_be_changed_between_lists(engine):
+    """The quality benchmark measures variants through one engine by setting engine.ranking (bench/quality.py):
+    the next list must be ranked with them (after the engine's split they were silently ignored)."""
+    from readnext.ranking.rank import DEFAULT, RankSettings
+    engine.add_papers([paper_from_dict(p) for p in topic_papers()])
+    engine.record([{"id": "e1", "type": "view", "paper_id": "topic:graph0", "seconds": 60}])
+    as_shipped = engine.recommend(None, 10, explain=False)
+    engine.ranking = RankSettings(nearest_weight=0.0, top_weight=0.0, interest_weight=0.0, term_weight=0.0)
+    blind = engine.recommend(None, 10, explain=False)  # nothing of the history counts: every score is 0
+    assert any(i.score > 0 for i in as_shipped.items) and all(i.score == 0 for i in blind.items)
+    engine.ranking = DEFAULT
+    assert [round(i.score, 6) for i in engine.recommend(None, 10, explain=False).items] == \
+        [round(i.score, 6) for i in as_shipped.items]

@@ -33,7 +33,6 @@ class ReadNext:
     def __init__(self, config: Config, embedder: Embedder | None = None, ranking: RankSettings = DEFAULT,
                  learn_in_background: bool = True):
         self.config = config
-        self.ranking = ranking
         self.home = storage.ensure_home(config.home)
         storage.remove_temporaries(self.home)  # a killed save's; one engine writes a data directory at a time
         self.embedder = embedder or load_embedder(config)
@@ -58,6 +57,15 @@ class ReadNext:
     def index(self):
         """The index the ranking reads: the indexer's, unless the speed benchmark swapped in another."""
         return self.catalogue.index
+
+    @property
+    def ranking(self) -> RankSettings:
+        """The score's constants; a benchmark sets them between lists to measure variants through one engine."""
+        return self.recommender.settings
+
+    @ranking.setter
+    def ranking(self, settings: RankSettings) -> None:
+        self.recommender.settings = settings
 
     def close(self) -> None:
         if self._trainer is not None:
