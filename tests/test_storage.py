@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from readnext.store import storage
+from readnext.store import lines, storage
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):
@@ -25,10 +25,10 @@ def test_failed_write_leaves_old_file(tmp_path):
 
 def test_torn_last_line_is_skipped(tmp_path):
     log = tmp_path / "events.jsonl"
-    storage.append_lines(log, ['{"n": 1}', '{"n": 2}'])
+    lines.append_lines(log, ['{"n": 1}', '{"n": 2}'])
     with open(log, "ab") as handle:
         handle.write(b'{"n": 3')  # a crash in the middle of an append
-    assert [row["n"] for row in storage.read_json_lines(log)] == [1, 2]
+    assert [row["n"] for row in lines.read_json_lines(log)] == [1, 2]
 
 
 def test_home_and_token_are_private(tmp_path):

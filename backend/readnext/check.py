@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .store import storage
+from .store import lines, storage
 from .config import Config
 from .store.corpus import Corpus, repair_marker
 from .store.salvage import salvage
@@ -69,10 +69,10 @@ def _check_log(home: Path, report: Report) -> dict[str, dict]:
     forgotten = set(storage.read_lines(home / "events.forgotten"))
     torn = not_events = half_forgotten = 0
     papers: dict[str, dict] = {}
-    for _, row in storage.json_lines(path):
+    for _, row in lines.json_lines(path):
         event = event_from_row(row)
-        torn += row is storage.TORN
-        not_events += event is None and row is not storage.TORN
+        torn += row is lines.TORN
+        not_events += event is None and row is not lines.TORN
         half_forgotten += event is not None and event.id in forgotten
         if event is not None and event.id not in forgotten and isinstance(row.get("paper"), dict) \
                 and event.paper_id:
@@ -86,7 +86,7 @@ def _check_log(home: Path, report: Report) -> dict[str, dict]:
     if half_forgotten:
         report.add(path, f"{half_forgotten} forgotten event(s) are still in the log (a forget cut by a crash)",
                    f"{REPAIR} (or `readnext serve`) finishes the forget")
-    aside = storage.count_lines(home / "events.rejected")
+    aside = lines.count_lines(home / "events.rejected")
     if aside:
         report.notes.append(f"{home / 'events.rejected'}: {aside} line(s) set aside from the event log; look at "
                             "them, then delete the file")
@@ -94,7 +94,7 @@ def _check_log(home: Path, report: Report) -> dict[str, dict]:
 
 
 def _history_paper_ids(home: Path) -> set[str]:
-    return {event.paper_id for event in map(event_from_row, (row for _, row in storage.json_lines(
+    return {event.paper_id for event in map(event_from_row, (row for _, row in lines.json_lines(
         home / "events.jsonl"))) if event is not None and event.paper_id}
 
 

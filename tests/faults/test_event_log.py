@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from readnext.store import storage
+from readnext.store import lines, storage
 from readnext.server.app import create_app
 from readnext.config import Config
 from readnext.vectors.embed import HashingEmbedder
@@ -52,12 +52,12 @@ def test_a_torn_last_line_does_not_swallow_the_next_acknowledged_event(tmp_path)
     history = History(tmp_path)
     assert record(history, "after", 3) == (0, 3)  # a replay is a duplicate, not a new event
     history.close()
-    assert storage.count_lines(tmp_path / "events.rejected") == 1  # the fragment is kept aside, not lost
+    assert lines.count_lines(tmp_path / "events.rejected") == 1  # the fragment is kept aside, not lost
 
 
 # --- 2. a full disk -----------------------------------------------------------------------------------------------
 def short_writes_then_enospc(monkeypatch, allowed: int):
-    """os.write in storage writes at most `allowed` bytes in all, in short writes, then fails with ENOSPC."""
+    """os.write in lines.py writes at most `allowed` bytes in all, in short writes, then fails with ENOSPC."""
     real_write = os.write
     left = [allowed]
 
@@ -68,7 +68,7 @@ def short_writes_then_enospc(monkeypatch, allowed: int):
         left[0] -= done
         return done
 
-    monkeypatch.setattr(storage.os, "write", write)
+    monkeypatch.setattr(lines.os, "write", write)
 
 
 def test_an_append_that_does_not_complete_fails_and_leaves_the_log_as_it_was(tmp_path, monkeypatch):
@@ -166,11 +166,11 @@ def test_a_forget_cut_between_its_tombstones_and_the_log_rewrite_finishes_at_the
     def killed_at_the_log_rewrite(*_):
         raise SystemExit("killed")
 
-    monkeypatch.setattr(storage, "rewrite_lines", killed_at_the_log_rewrite)
+    monkeypatch.setattr(lines, "rewrite_lines", killed_at_the_log_rewrite)
     with pytest.raises(SystemExit):
         history.forget(None)
     monkeypatch.undo()
-    assert len(list(storage.read_json_lines(tmp_path / "events.jsonl"))) == 5  # the rewrite never happened
+    assert len(list(lines.read_json_lines(tmp_path / "events.jsonl"))) == 5  # the rewrite never happened
     assert ids(tmp_path) == []
     history = History(tmp_path)
     assert record(history, "e", 5) == (0, 5)

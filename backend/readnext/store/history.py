@@ -15,7 +15,7 @@ from pathlib import Path
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from . import storage
+from . import lines, storage
 from ..errors import ValidationError
 from ..records.papers import Paper, canonical_id, check_text, paper_from_dict, quoted
 
@@ -140,7 +140,7 @@ class History:
         events.rejected, and events forgotten by a forget that a crash interrupted are dropped."""
         events, aside, dropped = [], [], 0
         self.paper_copies = 0  # lines that carry a copy of their paper
-        for raw, row in storage.json_lines(self.path):
+        for raw, row in lines.json_lines(self.path):
             event = event_from_row(row)
             if event is None:
                 aside.append(raw)
@@ -150,7 +150,7 @@ class History:
                 events.append(event)
                 self.paper_copies += "paper" in row
         if aside or dropped:
-            storage.set_lines_aside(self.path, aside, self.rejected_path, self._kept)
+            lines.set_lines_aside(self.path, aside, self.rejected_path, self._kept)
         return events, len(aside)
 
     def _kept(self, row) -> bool:
@@ -174,7 +174,7 @@ class History:
                     continue
                 seen.add(event.id)
                 fresh.append(event)
-            storage.append_lines(self.path, [_json(e, papers.get(e.paper_id)) for e in fresh])
+            lines.append_lines(self.path, [_json(e, papers.get(e.paper_id)) for e in fresh])
             self._events.extend(fresh)
             self._ids.update(seen)
             if fresh:
@@ -208,7 +208,7 @@ class History:
                 if paper_ids and row.get("paper_ids") and paper_ids.intersection(row["paper_ids"]):
                     return {**row, "paper_ids": [i for i in row["paper_ids"] if i not in paper_ids]}
                 return row
-            storage.rewrite_lines(self.path, revised)
+            lines.rewrite_lines(self.path, revised)
             self._events = [_without(e, paper_ids) for e in self._events if e.id not in self._forgotten]
             self.version += 1
             self.decisive_version += 1

@@ -1,14 +1,11 @@
-"""All file I/O of ReadNext. Every write either lands whole or not at all.
+"""All whole-file I/O of ReadNext, the data directory and its lock. Every write either lands whole or not at all.
 
 Whole-file writes go to a temporary file in the same directory, are fsynced and renamed over the target (the
-rename is atomic on POSIX), then the directory is fsynced. The event log is append-only: a batch is written and
-fsynced before the API acknowledges it; a line torn by a crash is an unacknowledged one, set aside (by
-history.py) before the next append.
+rename is atomic on POSIX), then the directory is fsynced. JSON-lines files (the event log) are lines.py's.
 """
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import json
 import os
@@ -21,7 +18,8 @@ from typing import Iterator
 import numpy as np
 from tinydb import Storage
 
-from ..errors import Conflict, DamagedData, WriteFailed
+from ..errors import Conflict, DamagedData
+
 
 HOME_MODE = 0o700
 FILE_MODE = 0o600
@@ -100,98 +98,6 @@ def read_json(path: Path, default=None):
         return json.loads(Path(path).read_text("utf-8"))
     except FileNotFoundError:
         return default
-
-
-def append_lines(path: Path, lines: list[str]) -> None:
-    """Append whole lines and fsync before returning: after this, they survive a kill -9 or power cut.
-
-    A write that does not complete (disk full, an I/O error) is undone: the file is cut back to its old length
-    and WriteFailed is raised, so no acknowledged line is lost and no fragment is left for the next append.
-    """
-    if not lines:
-        return
-    append_bytes(path, "".join(line + "\n" for line in lines).encode("utf-8"))
-
-
-def append_bytes(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
-    try:
-        old_size = os.fstat(fd).st_size
-        try:
-            written = 0
-            while written < len(data):  # os.write may write less than asked (a full disk, a signal)
-                done = os.write(fd, data[written:])
-                if done <= 0:
-                    raise OSError(errno.ENOSPC, "no byte written")
-                written += done
-            os.fsync(fd)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, old_size)
-                os.fsync(fd)
-            raise WriteFailed(f"could not write {Path(path).name}: {error.strerror or error}; nothing was "
-                              f"recorded (free some disk space in {Path(path).parent})") from error
-    finally:
-        os.close(fd)
-
-
-UNREADABLE = object()  # the value of a line that is not JSON
-TORN = object()  # the value of an unfinished last line: a crash mid-append, never acknowledged
-
-
-def json_lines(path: Path) -> Iterator[tuple[bytes, object]]:
-    """(raw line, its value) of each line of a JSONL file, streamed; the value is UNREADABLE for a line that is
-    not JSON and TORN for an unfinished last line."""
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        return
-    with handle:
-        for raw in handle:
-            if not raw.endswith(b"\n"):
-                yield raw, TORN
-                return
-            try:
-                yield raw, json.loads(raw)
-            except (ValueError, RecursionError):
-                yield raw, UNREADABLE
-
-
-def rewrite_lines(path: Path, revise) -> None:
-    """Replace a JSONL file atomically, streamed, by its whole lines passed through `revise(value)`: a false
-    answer drops the line, True or the value itself keeps it as it was, another value is written instead."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as out:
-        for raw, value in json_lines(path):
-            if value is TORN or value is UNREADABLE:
-                continue
-            revised = revise(value)
-            if revised is True or revised is value:
-                out.write(raw)
-            elif revised:
-                out.write(json.dumps(revised, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
-
-
-def set_lines_aside(path: Path, aside: list[bytes], aside_path: Path, keep) -> None:
-    """Move lines out of a JSONL file into `aside_path` (appended, never lost) and keep those `keep(value)`
-    accepts. The copy is made before the file is rewritten, so a crash between the two loses nothing."""
-    if aside:
-        append_bytes(aside_path, b"".join(line if line.endswith(b"\n") else line + b"\n" for line in aside))
-    rewrite_lines(path, keep)
-
-
-def count_lines(path: Path) -> int:
-    try:
-        with open(path, "rb") as handle:
-            return sum(1 for _ in handle)
-    except FileNotFoundError:
-        return 0
-
-
-def read_json_lines(path: Path) -> Iterator[dict]:
-    """The objects of a JSONL file; a torn last line (a crash mid-append) and unreadable lines are skipped."""
-    for _, value in json_lines(path):
-        if value is not UNREADABLE and value is not TORN:
-            yield value
 
 
 def read_lines(path: Path) -> list[str]:
@@ -338,63 +244,6 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 class LockedError(Conflict):
     def __init__(self, path: Path):
         super().__init__(f"another ReadNext process (serve or import) is using {Path(path).parent}; stop it first")
-
-
-class VectorFile:
-    """float32 rows addressed by integer label, in a file mapped into memory (in memory alone without a path).
-
-    Reading a few hundred rows costs microseconds, where hnswlib's get_items costs ~50 µs a row; the pages
-    are the kernel's page cache, which it can drop under memory pressure, not a second matrix in the heap.
-    """
-
-    def __init__(self, path: Path | None, dim: int):
-        self.path = Path(path) if path else None
-        self.dim = dim
-        self.row_bytes = dim * 4
-        self._rows = 0
-        self._map = np.zeros((0, dim), np.float32)
-        if self.path is not None:
-            if not self.path.exists():
-                self.path.touch(mode=FILE_MODE)
-            self._remap(self.path.stat().st_size // self.row_bytes)
-
-    def __len__(self) -> int:
-        return self._rows
-
-    def _remap(self, rows: int) -> None:
-        if self.path is None:
-            grown = np.zeros((rows, self.dim), np.float32)
-            grown[: self._rows] = self._map[: self._rows]
-            self._map = grown
-        else:
-            if isinstance(self._map, np.memmap):
-                self._map.flush()
-            if rows > self.path.stat().st_size // self.row_bytes:
-                os.truncate(self.path, rows * self.row_bytes)
-            self._map = np.memmap(self.path, dtype=np.float32, mode="r+", shape=(rows, self.dim)) if rows else \
-                np.zeros((0, self.dim), np.float32)
-        self._rows = rows
-
-    def write(self, labels, vectors: np.ndarray) -> None:
-        labels = np.asarray(labels, dtype=np.int64)
-        needed = int(labels.max()) + 1
-        if needed > self._rows:
-            self._remap(max(needed, int(self._rows * 1.5), 1024))
-        self._map[labels] = vectors
-
-    def read(self, labels) -> np.ndarray:
-        labels = np.asarray(labels, dtype=np.int64)
-        if self.path is None or not len(labels):
-            return np.array(self._map[labels], dtype=np.float32)
-        # pread rather than the mapping: a page faulted in through the mapping stays in this process's
-        # resident set (with its neighbours, read around it), though only a few rows of it are ever used
-        with open(self.path, "rb", buffering=0) as handle:
-            data = b"".join(os.pread(handle.fileno(), self.row_bytes, int(label) * self.row_bytes) for label in labels)
-        return np.frombuffer(data, dtype=np.float32).reshape(len(labels), self.dim).copy()
-
-    def flush(self) -> None:
-        if isinstance(self._map, np.memmap):
-            self._map.flush()
 
 
 def is_locked(path: Path) -> bool:

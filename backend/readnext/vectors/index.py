@@ -25,6 +25,7 @@ import hnswlib
 import numpy as np
 
 from ..store import storage
+from ..store.vector_file import VectorFile
 from ..errors import ReadNextError
 
 M = 16
@@ -136,7 +137,7 @@ class VectorIndex:
         self._searching = 0
         self._changing = 0
         self._ef = EF_SEARCH
-        self._rows = storage.VectorFile(_rows_path(path), dim)
+        self._rows = VectorFile(_rows_path(path), dim)
         # rows read lately: a user's neighbourhood (history, interests, their nearby papers) is read on every
         # request, while each read from the file is a system call
         self._recent: OrderedDict[int, np.ndarray] = OrderedDict()

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ...store import storage
+from ...store import lines
 
 DAY_MS = 86_400_000
 
@@ -86,4 +86,4 @@ class ServedBackend:
 def move_log_back(home: Path, ms: int = DAY_MS) -> None:
     """The night: every event of the home's log happened `ms` earlier, so what comes next is a day later for
     the profile's decay and the learned ranker's lists alike. With the backend that owns the home stopped."""
-    storage.rewrite_lines(home / "events.jsonl", lambda row: {**row, "ts": row["ts"] - ms})
+    lines.rewrite_lines(home / "events.jsonl", lambda row: {**row, "ts": row["ts"] - ms})
