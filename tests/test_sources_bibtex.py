@@ -5,8 +5,9 @@ import pytest
 
 from readnext.records.papers import Paper, paper_from_dict
 from readnext.ingest.sources.arxiv_feed import parse_atom
-from readnext.ingest.sources.bibtex import (bibtex_authors, citation_key, papers_from_bibtex, papers_to_bibtex,
-                                     parse_bibtex, read_bibtex, write_bibtex)
+from readnext.ingest.sources.bibtex import bibtex_authors, papers_from_bibtex, read_bibtex
+from readnext.ingest.sources.bibtex_parser import parse_bibtex
+from readnext.ingest.sources.bibtex_writer import citation_key, papers_to_bibtex, write_bibtex
 from readnext.records.latex import latex_to_text, text_to_latex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"

@@ -15,7 +15,9 @@ import pytest
 from readnext.errors import ValidationError
 from readnext.ingest import importer
 from readnext.ingest.importer import import_library, import_library_text
-from readnext.ingest.sources.bibtex import MAX_EXPANSION, MAX_VALUE, papers_from_bibtex, papers_to_bibtex
+from readnext.ingest.sources.bibtex import papers_from_bibtex
+from readnext.ingest.sources.bibtex_parser import MAX_EXPANSION, MAX_VALUE
+from readnext.ingest.sources.bibtex_writer import papers_to_bibtex
 from readnext.ingest.sources.common import MAX_ENTRIES, MAX_LIBRARY_BYTES, MAX_PROBLEMS, TooLarge
 from readnext.ingest.sources.csljson import papers_from_csljson
 from readnext.records.latex import latex_to_text

@@ -84,7 +84,7 @@ class LocalBackend:
         return views.export(self.engine)
 
     def export_bibtex(self) -> str:
-        from ..ingest.sources.bibtex import papers_to_bibtex
+        from ..ingest.sources.bibtex_writer import papers_to_bibtex
         return papers_to_bibtex(self.engine.library())
 
     def progress(self) -> dict:

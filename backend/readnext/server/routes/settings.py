@@ -5,7 +5,7 @@ from flask import Blueprint, Response, jsonify
 
 from ... import validation, views
 from ...ingest.follow import settings_view, update_fetch_settings
-from ...ingest.sources.bibtex import papers_to_bibtex
+from ...ingest.sources.bibtex_writer import papers_to_bibtex
 from .common import body, engine, fetch_policy
 
 settings = Blueprint("settings", __name__)
