@@ -69,7 +69,7 @@ def test_tex_names_stored_by_an_older_version_are_read_decoded(tmp_path):
 def test_a_corpus_being_replaced_by_a_repair_is_not_opened(tmp_path):
     import pytest
     from readnext.errors import DamagedData
-    from readnext.store.corpus import repair_marker
+    from readnext.store.corpus_schema import repair_marker
     path = tmp_path / "papers.sqlite"
     repair_marker(path).write_text("{}")
     with pytest.raises(DamagedData, match="repair that was cut short.*readnext check --repair"):

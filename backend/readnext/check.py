@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .store import lines, storage
 from .config import Config
-from .store.corpus import Corpus, repair_marker
+from .store.corpus import Corpus
+from .store.corpus_schema import repair_marker
 from .store.salvage import salvage
 from .engine import ReadNext
 from .errors import DamagedData, ReadNextError

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.corpus import ReadCache
+from ..store.read_cache import ReadCache
 from ..records.text import tokens
 
 CACHE_PAPERS = 50_000

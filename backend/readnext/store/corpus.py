@@ -10,7 +10,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -18,31 +18,14 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from . import storage
-from ..errors import DamagedData, WriteFailed
-from ..records.papers import Paper, canonical_id, display_name, merge
+from .corpus_schema import SCHEMA, _decode, _refused_write, repair_marker
+from .read_cache import ReadCache
+from ..errors import DamagedData
+from ..records.papers import Paper, canonical_id, merge
 from ..records.text import term_set, tokens
 
-# SQLite's primary result codes of a write the disk refused: full (or a quota), or an I/O error
-WRITE_ERRORS = {sqlite3.SQLITE_FULL: "the disk is full", sqlite3.SQLITE_IOERR: "the disk failed to write"}
 CACHED_PAPERS = 10_000  # papers kept in memory after a read (a few KB each)
 QUICK_CHECK_BYTES = 256 << 20  # papers.sqlite files up to this size are checked page by page at every open
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (
-    label INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT UNIQUE NOT NULL,
-    data TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    indexed TEXT
-);
-CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, label INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS aliases_label ON aliases(label);
-CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,
-                                    PRIMARY KEY (model, hash));
-CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS paper_terms (label INTEGER PRIMARY KEY, counts TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 
 
 @dataclass
@@ -52,60 +35,6 @@ class Upserted:
     changed: list[tuple[int, Paper]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     added: int = 0  # papers new to the corpus
-
-
-def repair_marker(path: Path) -> Path:
-    """The file that says a repair is replacing the database at `path` (`readnext check --repair`): while it
-    exists the database is not to be opened, since what it holds is still being read back into a new one."""
-    return Path(f"{path}.repairing")
-
-
-def _refused_write(error: BaseException, path: Path) -> WriteFailed | None:
-    """The WriteFailed to raise for a SQLite error of a write the disk refused; None for any other error."""
-    code = getattr(error, "sqlite_errorcode", None)
-    refused = WRITE_ERRORS.get(code & 0xFF) if isinstance(code, int) else None
-    if refused is None:
-        return None
-    return WriteFailed(f"could not write {path.name}: {refused}; nothing was recorded (free some disk space in "
-                       f"{path.parent})")
-
-
-def _decode(data: str) -> Paper:
-    paper = Paper(**json.loads(data))
-    # Names stored in TeX by versions that did not decode them at ingest are shown decoded all the same.
-    if any("\\" in name or "{" in name for name in paper.authors):
-        paper.authors = [display_name(name) for name in paper.authors]
-    return paper
-
-
-class ReadCache:
-    """What was read of papers (their records, their words), by label, kept while the paper has not been written
-    since (`Corpus.last_write`); the least recently used go first."""
-
-    def __init__(self, corpus: "Corpus", size: int):
-        self.corpus, self.size = corpus, size
-        self._kept: OrderedDict[int, tuple[int, object]] = OrderedDict()  # label -> (`writes` at the read, value)
-        self._lock = threading.Lock()
-
-    def get(self, labels: list[int]) -> tuple[dict[int, object], list[int]]:
-        """(the values kept and fresh, by label; the labels to read). Read them after taking `corpus.writes`."""
-        found, missing = {}, []
-        with self._lock:
-            for label in labels:
-                kept = self._kept.get(label)
-                if kept is not None and kept[0] >= self.corpus.last_write(label):
-                    found[label] = kept[1]
-                    self._kept.move_to_end(label)
-                else:
-                    missing.append(label)
-        return found, missing
-
-    def put(self, values: dict[int, object], read_at: int) -> None:
-        with self._lock:
-            for label, value in values.items():
-                self._kept[label] = (read_at, value)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
 
 
 class Corpus:
