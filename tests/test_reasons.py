@@ -1,4 +1,8 @@
 """reasons.py: each definition holds where its reason is true and fails where the issue found it false."""
+import numpy as np
+import pytest
+
+from conftest import sample_records
 from readnext.ranking import reasons
 from readnext.ranking.reasons import CardFacts, HistoryPaper, ShownReason, note_violations, violations
 
@@ -26,9 +30,10 @@ def definitions(found) -> list[str]:
 
 
 def test_the_predicates_at_their_thresholds():
-    assert reasons.history_reason_holds(0.30, False) and not reasons.history_reason_holds(0.29, False)
+    related = reasons.RELATED
+    assert reasons.history_reason_holds(related, False) and not reasons.history_reason_holds(related - 0.01, False)
     assert not reasons.history_reason_holds(0.9, True)  # the page being read is no reason for itself
-    assert reasons.context_reason_holds(0.30) and not reasons.context_reason_holds(0.2)
+    assert reasons.context_reason_holds(related) and not reasons.context_reason_holds(related - 0.01)
     assert not reasons.context_reason_holds(None)  # no page, nothing to be close to
     assert reasons.interest_reason_holds(True, 2) and not reasons.interest_reason_holds(True, 1)
     assert not reasons.interest_reason_holds(False, 3)
@@ -41,7 +46,7 @@ def test_the_predicates_at_their_thresholds():
     assert not reasons.recent_reason_holds(30, None)
     assert reasons.dismissed_reason_holds(0.6) and not reasons.dismissed_reason_holds(0.59)
     assert reasons.variety_note_holds(2) and not reasons.variety_note_holds(1) and not reasons.variety_note_holds(0)
-    assert reasons.nothing_close_holds(0.29) and reasons.nothing_close_holds(None)
+    assert reasons.nothing_close_holds(related - 0.01) and reasons.nothing_close_holds(None)
     assert not reasons.nothing_close_holds(0.44)
 
 
@@ -101,3 +106,29 @@ def test_every_definition_is_written_down():
              "author-shared", "category-count", "recent", "dismissed-close", "similarity-figure", "readable",
              "has-reason", "variety-note", "nothing-close"}
     assert set(reasons.DEFINITIONS) == kinds
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_papers_of_different_fields_are_almost_never_close():
+    """RELATED, measured: on the 1,219-paper sample with the real model, pairs of papers that share no arXiv
+    archive (astro-ph, cond-mat, math, hep-th, ...) against pairs of the same first category (docs/ranking.md)."""
+    from readnext.records.papers import paper_from_dict
+    from readnext.vectors.embed import TransformerEmbedder
+    papers = [paper_from_dict(r) for r in sample_records()]
+    vectors = TransformerEmbedder().embed([p.text() for p in papers])
+    archives = [{c.split(".")[0] for c in p.categories} for p in papers]
+    first = [p.categories[0] if p.categories else None for p in papers]
+    i, j = np.triu_indices(len(papers), 1)
+    cosines = np.sum(vectors[i] * vectors[j], axis=1)
+    same = np.array([first[a] is not None and first[a] == first[b] for a, b in zip(i, j)])
+    apart = np.array([not archives[a] & archives[b] for a, b in zip(i, j)])
+    three = np.array([{first[a].split(".")[0], first[b].split(".")[0]} <= {"astro-ph", "cond-mat", "math"}
+                      if first[a] and first[b] else False for a, b in zip(i, j)]) & apart
+    passing = {name: float((cosines[pairs] >= reasons.RELATED).mean())
+               for name, pairs in (("apart", apart), ("three", three), ("same", same))}
+    print(f"RELATED {reasons.RELATED}: pairs passing {passing}; percentiles of the fields apart (50, 90, 99, 99.5): "
+          f"{np.percentile(cosines[apart], [50, 90, 99, 99.5]).round(3)}, of the same category (10, 50, 90): "
+          f"{np.percentile(cosines[same], [10, 50, 90]).round(3)}")
+    assert passing["apart"] <= 0.01 and passing["three"] <= 0.002  # cross-field pairs almost never pass
+    assert passing["same"] >= 0.25  # while a third of the same category's do
