@@ -12,6 +12,7 @@ from readnext.learned.choices import CHOSEN, PASSED
 from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.learned.learn import FORMAT, MIN_CHOICE_SETS, MODEL_FILE, Example, Model, fit
+from readnext.ranking.rank import calibrate
 
 HOUR = 3_600_000
 T0 = 1_760_000_000_000
@@ -38,8 +39,16 @@ def twins(pairs: int = 30) -> list[dict]:
     return papers
 
 
-def browse_and_open_ada(engine, papers, pages: int = 6, per_page: int = 6) -> list[dict]:
-    """Reads two pairs, then sees pages of unseen pairs and opens only Ada's papers; returns the unseen rest."""
+def aged_twins(pairs: int = 30) -> list[dict]:
+    """twins() by the same authors, one of each pair new, the other twelve years older."""
+    return [{**p, "id": p["id"].replace("t:ada", "t:new").replace("t:bob", "t:old"), "authors": ["Cy Co"],
+             "date": "2025-09-01" if p["id"].startswith("t:ada") else "2013-09-01"} for p in twins(pairs)]
+
+
+def browse_and_open_ada(engine, papers, pages: int = 6, per_page: int = 6,
+                        opened=lambda paper: "Ada Lovelace" in paper["authors"]) -> list[dict]:
+    """Reads two pairs, then sees pages of unseen pairs and opens only Ada's papers (or those `opened`
+    says); returns the unseen rest."""
     engine.record([{"id": f"r{i}", "type": "view", "paper": p, "seconds": 120, "ts": T0 + i} for i, p in enumerate(papers[:4])])
     rest = papers[4:]
     for page in range(pages):
@@ -48,11 +57,18 @@ def browse_and_open_ada(engine, papers, pages: int = 6, per_page: int = 6) -> li
         engine.record([{"id": f"i{page}-{i}", "type": "impression", "paper": p, "url": f"https://arxiv.org/list/{page}",
                         "ts": ts + i} for i, p in enumerate(shown)]
                       + [{"id": f"v{page}-{i}", "type": "view", "paper_id": p["id"], "seconds": 60, "ts": ts + 60_000 + i}
-                         for i, p in enumerate(shown) if "Ada Lovelace" in p["authors"]])
+                         for i, p in enumerate(shown) if opened(p)])
     return rest
 
 
 def scores(engine, papers, min_sets) -> dict[str, float]:
+    """The scores that order the papers (the learned ranker's where it ranks), on the displayed score's scale."""
+    engine.learner.min_sets = min_sets
+    _, items = engine.score_papers(papers)
+    return {item.paper.id: float(calibrate(np.float32(item.raw))) for item in items}
+
+
+def shown_scores(engine, papers, min_sets) -> dict[str, float]:
     engine.learner.min_sets = min_sets
     _, items = engine.score_papers(papers)
     return {item.paper.id: item.score for item in items}
@@ -116,6 +132,21 @@ def test_a_planted_author_preference_is_learned(engine):
     top = sorted(learned, key=lambda pid: -learned[pid])[:len(rest) // 2]
     assert all(pid.startswith("t:ada") for pid in top)
     assert any("authors you have read" in line for line in views.profile_summary(engine)["learned"]["learned"])
+
+
+def test_the_learned_ranker_reorders_but_the_score_shown_is_the_formulas(engine):
+    """The score means the same in every call: learned weights (here, a taste for new papers) move the order,
+    never the figure shown, which stays rank.calibrate of the formula's raw score."""
+    rest = browse_and_open_ada(engine, aged_twins(), opened=lambda paper: paper["date"].startswith("2025"))
+    assert engine.retrain_from_log()["active"]
+    assert "You prefer recent papers" in views.profile_summary(engine)["learned"]["learned"]
+    learned, formula = scores(engine, rest, 1), scores(engine, rest, NEVER)
+    assert all(learned[new["id"]] > learned[old["id"]] for new, old in zip(rest[::2], rest[1::2]))  # it ranks
+    assert shown_scores(engine, rest, 1) == shown_scores(engine, rest, NEVER) == formula
+    engine.learner.min_sets = 1
+    shown = engine.recommend(None, 10).items
+    mine = [item for item in shown if item.paper.id in formula]
+    assert mine and [i.score for i in mine] == pytest.approx([formula[i.paper.id] for i in mine], abs=1e-6)
 
 
 def test_the_model_is_stored_versioned_rebuilt_from_the_log_and_forgotten(engine, config):

@@ -22,9 +22,10 @@ ORDER_NOTE = ("Ordered for variety, not by score alone: a paper on another of yo
 @dataclass
 class Recommendation:
     paper: Paper
-    score: float
+    score: float  # the formula's calibrated score, 0..1: the same in every call, whatever the learned ranker does
     reasons: list[dict]
     state: str | None = None
+    raw: float = 0.0  # what ordered the list: the formula's raw score, or the learned ranker's where it ranks
 
 
 @dataclass
@@ -80,7 +81,7 @@ class Recommender:
         papers = corpus.by_labels([s.label for s in ranked])
         if not explain:
             return [Recommendation(paper=papers[s.label], score=s.score, reasons=[],
-                                   state=profile.states.get(s.label)) for s in ranked if s.label in papers]
+                                   state=profile.states.get(s.label), raw=s.raw) for s in ranked if s.label in papers]
         named = self._nearest_but_page(profile, ranked, context.label)
         nearest = {named.get(s.label, s).nearest for s in ranked} - {None}
         words, df = terms.words({s.label for s in ranked} | nearest)
@@ -90,7 +91,7 @@ class Recommender:
             found = explainer.reasons(named.get(s.label, s), papers[s.label])
             return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
-                               state=profile.states.get(s.label))
+                               state=profile.states.get(s.label), raw=s.raw)
                 for s in ranked if s.label in papers]
 
     def _nearest_but_page(self, profile: Profile, ranked: list[Scored], page: int | None) -> dict[int, Scored]:

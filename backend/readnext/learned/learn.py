@@ -23,7 +23,7 @@ from ..store import storage
 from .choices import CHOSEN, REJECTED, ChoiceSet
 from ..ranking.catalogue import Catalogue
 from ..ranking.profile import build_profile
-from ..ranking.rank import DEFAULT, Context, RankSettings, Scored, calibrate
+from ..ranking.rank import DEFAULT, Context, RankSettings, Scored
 
 MODEL_FILE = "ranker.json"
 FORMAT = 2  # bumped when the features or the file change: an older file is retrained from the log
@@ -110,8 +110,11 @@ def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int =
 
 
 class Adjuster:
-    """Re-scores a ranked list with the learned weights: the formula's raw score plus (w - prior) . features, so
-    the part the model did not change is the formula to the last bit. Keeps each paper's contributions."""
+    """Re-orders a ranked list with the learned weights: the formula's raw score plus (w - prior) . features, so
+    the part the model did not change is the formula to the last bit. The score shown stays the formula's
+    (rank.calibrate of its raw score): it means the same in every call, while the learned weights, which move
+    with every choice, only order (before, a few clicks moved every figure, down to 0 %). Keeps each paper's
+    contributions."""
 
     def __init__(self, model: Model, profile, context: Context, catalogue: Catalogue, settings: RankSettings):
         self.model, self.profile, self.context = model, profile, context
@@ -127,8 +130,7 @@ class Adjuster:
         delta = x @ (self.model.weights - self.model.prior)
         self.contributions = {int(l): row for l, row in zip(labels, x * self.model.weights)}
         raw = np.array([s.raw for s in scored], np.float32) + delta.astype(np.float32)  # rank.score's precision
-        scores = calibrate(raw)
-        adjusted = [replace(s, raw=float(r), score=float(c)) for s, r, c in zip(scored, raw, scores)]
+        adjusted = [replace(s, raw=float(r)) for s, r in zip(scored, raw)]
         return [adjusted[i] for i in np.argsort(-raw, kind="stable")]
 
 
