@@ -132,7 +132,7 @@ def test_a_list_out_of_score_order_says_why(engine):
     papers = topic_papers(12)
     engine.add_papers([paper_from_dict(p) for p in papers])
     engine.record([{"id": f"v{i}", "type": "view", "seconds": 120, "paper_id": papers[j]["id"]}
-                   for i, j in enumerate([0, 12])])  # one graph paper, one galaxy paper
+                   for i, j in enumerate([0, 12, 24, 1, 13])])  # papers of three topics: two interests
     varied = engine.recommend(None, 8)
     scores = [item.score for item in varied.items]
     assert scores != sorted(scores, reverse=True) and "Ordered for variety" in varied.note

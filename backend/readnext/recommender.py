@@ -11,6 +11,7 @@ from .learned.learn import Learner
 from .ranking.catalogue import Catalogue
 from .ranking.explain import Explainer
 from .ranking.profile import Profile
+from .ranking.reasons import variety_note_holds
 from .ranking.rank import Context, RankSettings, Scored, profile_queries, recommend, score
 from .records.papers import Paper
 from .vectors.neighbours import Neighbourhoods
@@ -56,8 +57,9 @@ class Recommender:
                            near_profile=lambda fetch: self._neighbourhoods.near(queries, fetch))
         ranked = [s for s in ranked if s.label not in excluded][:k]
         items = self._explained(profile, ranked, explain, context, adjust)
-        if any(first.score < second.score for first, second in zip(items, items[1:])):
-            note = " ".join(filter(None, [note, ORDER_NOTE]))  # diversification moved one up: say why
+        moved_up = any(first.raw < second.raw for first, second in zip(items, items[1:]))  # by diversification
+        if moved_up and variety_note_holds(len(profile.interests)):  # spread over interests: say why
+            note = " ".join(filter(None, [note, ORDER_NOTE]))
         return Recommendations(mode=mode, note=note, items=items, interests=[i.label for i in profile.interests])
 
     def score(self, profile: Profile, context: Context, labels: np.ndarray) -> tuple[str, list[Recommendation]]:
