@@ -68,7 +68,7 @@ def shown_reasons(item) -> list[ShownReason]:
     return [ShownReason(r["kind"], r["text"], r) for r in item.reasons]
 
 
-def card_facts(engine, item, page_id: str | None = None) -> CardFacts:
+def card_facts(engine, item, page_id: str | None = None, query: str | None = None) -> CardFacts:
     """The facts of a card, recomputed from the engine's vectors and texts, as the session benchmark does."""
     profile = engine.profile()
     label = engine.corpus.label_of(item.paper.id)
@@ -79,11 +79,12 @@ def card_facts(engine, item, page_id: str | None = None) -> CardFacts:
                             float(engine.index.vectors([l])[0] @ vector), frozenset(words[l]),
                             tuple(profile.papers[l].authors),
                             (profile.papers[l].categories or [None])[0]) for l in positive]
-    centroids = np.stack([i.centroid for i in profile.interests])
-    page_label = engine.corpus.label_of(page_id) if page_id else None
-    return CardFacts(page_paper_id=page_id,
-                     context_similarity=float(engine.index.vectors([page_label])[0] @ vector) if page_id else None,
-                     history=history, nearest_interest=profile.interests[int(np.argmax(centroids @ vector))].label,
+    centroids = [i.centroid for i in profile.interests]
+    nearest = profile.interests[int(np.argmax(np.stack(centroids) @ vector))].label if centroids else None
+    page = engine.index.vectors([engine.corpus.label_of(page_id)])[0] if page_id else None
+    page = engine.indexer.embed([query])[0] if query else page
+    return CardFacts(page_paper_id=page_id, context_similarity=None if page is None else float(page @ vector),
+                     history=history, nearest_interest=nearest,
                      interests=len(profile.interests), words=frozenset(words[label]),
                      authors=tuple(item.paper.authors), category=(item.paper.categories or [None])[0],
                      age_days=None, dismissed_similarity=0.0)

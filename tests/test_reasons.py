@@ -104,7 +104,7 @@ def test_notes():
 def test_every_definition_is_written_down():
     kinds = {"history-close", "history-not-page", "context-close", "interest-nearest", "terms-shared",
              "author-shared", "category-count", "recent", "dismissed-close", "similarity-figure", "readable",
-             "has-reason", "variety-note", "nothing-close"}
+             "has-reason", "variety-note", "nothing-close", "interest-near", "context-related"}
     assert set(reasons.DEFINITIONS) == kinds
 
 
@@ -132,3 +132,13 @@ def test_papers_of_different_fields_are_almost_never_close():
           f"{np.percentile(cosines[same], [10, 50, 90]).round(3)}")
     assert passing["apart"] <= 0.01 and passing["three"] <= 0.002  # cross-field pairs almost never pass
     assert passing["same"] >= 0.25  # while a third of the same category's do
+
+
+def test_the_weaker_reasons_of_a_card_nothing_else_explains():
+    near = ShownReason("near-interest", "Near your interest spin · magnets", {"label": "spin · magnets"})
+    related = ShownReason("related", "Related to the page you are reading (similarity 0.24)", {"similarity": 0.24})
+    assert violations([near, related], facts(context_similarity=0.24, interests=1)) == []
+    assert definitions(violations([ShownReason("near-interest", "Near your interest hydrogen", {"label": "hydrogen"})],
+                                  facts())) == ["interest-near"]
+    assert definitions(violations([related], facts(context_similarity=None))) == ["context-related"]
+    assert definitions(violations([related], facts(context_similarity=0.1))) == ["similarity-figure"]

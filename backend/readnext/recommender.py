@@ -91,7 +91,9 @@ class Recommender:
 
         def reasons(s: Scored) -> list[dict]:
             found = explainer.reasons(named.get(s.label, s), papers[s.label])
-            return faithful(found, adjust.contributions[s.label]) if adjust and s.label in adjust.contributions else found
+            if adjust and s.label in adjust.contributions:
+                found = faithful(found, adjust.contributions[s.label])
+            return found or explainer.weaker_reason(s)  # every card says why it is there
         return [Recommendation(paper=papers[s.label], score=s.score, reasons=reasons(s),
                                state=profile.states.get(s.label), raw=s.raw)
                 for s in ranked if s.label in papers]

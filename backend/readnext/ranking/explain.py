@@ -97,6 +97,18 @@ class Explainer:
             reasons.append({"kind": "dismissed", "text": "Ranked lower: close to a paper you marked not interested"})
         return reasons
 
+    def weaker_reason(self, scored: Scored) -> list[dict]:
+        """The one reason of a card that no other reason holds for, still true (reasons.py): the page or the
+        query, with its similarity stated plainly, where there is one; else the card's nearest interest."""
+        if rules.related_reason_holds(scored.context_similarity):
+            near = f"your search “{self.query}”" if self.query else "the page you are reading"
+            return [{"kind": "related", "similarity": round(scored.context_similarity, 3),
+                     "text": f"Related to {near} (similarity {scored.context_similarity:.2f})"}]
+        if scored.interest is not None and rules.near_interest_reason_holds(True):  # the nearest (rank.score)
+            label = self.profile.interests[scored.interest].label
+            return [{"kind": "near-interest", "label": label, "text": f"Near your interest {label}"}]
+        return []
+
     def _age_days(self, paper: Paper) -> int | None:
         try:
             return (self.today - date.fromisoformat(paper.date[:10])).days

@@ -33,6 +33,11 @@ DEFINITIONS = {
                      f"query) ≥ {RELATED}",
     "interest-nearest": f"“Your interest: L”: L is the interest whose centroid is nearest the card, and there are "
                         f"≥ {MIN_INTERESTS} interests",
+    "interest-near": "“Near your interest L”: L is the interest whose centroid is nearest the card, any number of "
+                     "interests (the weaker reason of a card that no other reason holds for)",
+    "context-related": "“Related to the page you are reading / your search (similarity s)”: there is a page or a "
+                       "query, and s is the card's cosine to it, whatever its size (the weaker reason of a card that "
+                       "no other reason holds for)",
     "terms-shared": "“Shared terms: t, …”: every term is a word of the card and of the history paper the card "
                     "names (of some history paper when it names none)",
     "author-shared": "“Also by A”: A is an author of the card and agrees with an author of a history paper",
@@ -66,6 +71,14 @@ def context_reason_holds(similarity: float | None) -> bool:
 
 def interest_reason_holds(is_nearest: bool, interests: int) -> bool:
     return is_nearest and interests >= MIN_INTERESTS
+
+
+def near_interest_reason_holds(is_nearest: bool) -> bool:
+    return is_nearest
+
+
+def related_reason_holds(similarity: float | None) -> bool:
+    return similarity is not None
 
 
 def terms_reason_holds(terms, card_words, history_words) -> bool:
@@ -211,6 +224,14 @@ def _check(reason: ShownReason, facts: CardFacts, named: HistoryPaper | None) ->
         if not interest_reason_holds(label == facts.nearest_interest, facts.interests):
             return [("interest-nearest", f"nearest: {facts.nearest_interest!r}, {facts.interests} interest(s)")]
         return []
+    if kind == "near-interest":
+        if not near_interest_reason_holds(fields.get("label", "") == facts.nearest_interest):
+            return [("interest-near", f"nearest: {facts.nearest_interest!r}")]
+        return []
+    if kind == "related":
+        if not related_reason_holds(facts.context_similarity):
+            return [("context-related", "no page or query")]
+        return _figure(fields, facts.context_similarity)
     if kind == "terms":
         words = named.words if named is not None else frozenset().union(*(p.words for p in facts.history))
         terms = fields.get("terms", [])
