@@ -233,3 +233,22 @@ def test_the_ranking_settings_can_be_changed_between_lists(engine):
     engine.ranking = DEFAULT
     assert [round(i.score, 6) for i in engine.recommend(None, 10, explain=False).items] == \
         [round(i.score, 6) for i in as_shipped.items]
+
+
+def test_titles_show_their_tex_as_text_and_keep_it_stored(engine):
+    """The API gives the card a display title (WS$_2$ as WS₂) beside the title as stored, which keeps its TeX
+    and its hash; a reason quoting a quoted title does not double the quotes."""
+    papers = topic_papers()
+    tex = {**papers[1], "title": "Excitons in monolayer WS$_2$ and $\\alpha$-RuCl$_3$ at $T_c$"}
+    quoted = {**papers[2], "title": "“Graph study 2: message”"}
+    papers[1:3] = [tex, quoted]
+    engine.record([{"id": f"i{i}", "type": "impression", "paper": p} for i, p in enumerate(papers)])
+    engine.record([{"id": "v", "type": "view", "paper": quoted, "seconds": 90}])
+    stored = engine.paper(tex["id"])
+    assert stored.title == tex["title"] and stored.content_hash() == paper_from_dict(tex).content_hash()
+    shown = views.recommendations(engine.recommend(None, 10))["items"]
+    card = next(item for item in shown if item["paper"]["id"] == tex["id"])
+    assert card["display_title"] == "Excitons in monolayer WS₂ and α-RuCl₃ at T_c"
+    assert card["paper"]["title"] == tex["title"]
+    texts = [r["text"] for item in shown for r in item["reasons"] if r["kind"] == "history"]
+    assert texts and all(t.startswith("Because you read “Graph study 2: message” (") for t in texts)

@@ -2,6 +2,7 @@
 describes. Reading only: nothing here changes what the engine holds."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from . import __version__
 from .learned.attribution import describe
 from .learned.learn import Learner
 from .recommender import Recommendation, Recommendations
+from .records.latex import latex_to_text
 from .store import storage
 from .vectors.embed import embedder_status
 
@@ -20,8 +22,53 @@ INTEREST_PAPERS = 20  # papers listed under each interest
 
 
 def recommendation(item: Recommendation) -> dict:
-    return {"paper": item.paper.to_dict(), "score": round(item.score, 4), "reasons": item.reasons,
-            "state": item.state}
+    return {"paper": item.paper.to_dict(), "display_title": display_title(item.paper.title),
+            "score": round(item.score, 4), "reasons": item.reasons, "state": item.state}
+
+
+_MATH = re.compile(r"(?<!\\)\$([^$]+)\$")
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|(\\[A-Za-z]+|.))")
+_FONTS = re.compile(r"\\(?:math[a-z]+|text[a-z]*|rm|bf|it|cal|operatorname)(?![A-Za-z]) ?")  # the letters stay
+_SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUPERSCRIPTS = dict(zip("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ"))
+_MATH_SYMBOLS = {
+    **{name: chr(0x3B1 + i) for i, name in enumerate("alpha beta gamma delta epsilon zeta eta theta iota kappa "
+                                                     "lambda mu nu xi omicron pi rho varsigma sigma tau upsilon "
+                                                     "phi chi psi omega".split())},
+    **{name: letter for name, letter in zip("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split(),
+                                            "ΓΔΘΛΞΠΣΦΨΩ")},
+    "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ", "ell": "ℓ", "hbar": "ħ", "pm": "±", "mp": "∓",
+    "times": "×", "cdot": "·", "to": "→", "rightarrow": "→", "sim": "∼", "simeq": "≃", "approx": "≈",
+    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "infty": "∞", "prime": "′", "partial": "∂",
+}
+
+
+def display_title(title: str) -> str:
+    """A title for the reader: its TeX math as text (WS$_2$ as WS₂, $\\alpha$ as α) and its other TeX decoded.
+    Only for display: the stored title, which the text's hash and the BibTeX export read, keeps its TeX."""
+    parts = _MATH.split(title)  # text, math, text, ...
+    shown = "".join(_math_as_text(part) if i % 2 else _text(part) for i, part in enumerate(parts))
+    return " ".join(shown.split())
+
+
+def _text(part: str) -> str:
+    """latex_to_text, keeping the spaces at the ends, which part the words from the math beside them."""
+    if "\\" not in part and "{" not in part:
+        return part
+    return part[:len(part) - len(part.lstrip())] + latex_to_text(part) + part[len(part.rstrip()):]
+
+
+def _math_as_text(math: str) -> str:
+    def script(match: re.Match) -> str:
+        body = _symbols(match[2] if match[2] is not None else match[3])
+        table = _SUBSCRIPTS if match[1] == "_" else _SUPERSCRIPTS
+        return "".join(table[c] for c in body) if body and all(c in table for c in body) else match[1] + body
+    text = _SCRIPT.sub(script, _FONTS.sub("", math))
+    return _symbols(text).replace("{", "").replace("}", "")
+
+
+def _symbols(math: str) -> str:
+    return re.sub(r"\\([A-Za-z]+) ?", lambda m: _MATH_SYMBOLS.get(m[1], m[0]), math)
 
 
 def recommendations(result: Recommendations) -> dict:

@@ -17,14 +17,15 @@ function actionButton(doc, { action, label, iconName, pressed, onClick }) {
 }
 
 /**
- * item: {paper, score, reasons, state}. onAction(action, paper) is called with "save", "unsave", "dismiss" or
- * "hide"; dismiss and hide remove the card at once, save toggles. onOpen(paper) when the title link is followed.
+ * item: {paper, display_title, score, reasons, state}. onAction(action, paper) is called with "save", "unsave",
+ * "dismiss" or "hide"; dismiss and hide remove the card at once, save toggles. onOpen(paper) when the title link is
+ * followed.
  */
 export function buildCard(doc, item, { onAction, onOpen, onRemoved }) {
   const { paper, score, reasons = [] } = item;
   let saved = item.state === "saved";
   const url = paperUrl(paper);
-  const titleText = paper.title || paper.id;
+  const titleText = item.display_title || paper.title || paper.id; // its TeX as text (WS$_2$ as WS₂), from the API
   const title = url
     ? el(doc, "a", { class: "title", href: url, text: titleText, onclick: () => onOpen(paper) })
     : el(doc, "span", { class: "title", text: titleText });

@@ -16,6 +16,16 @@ HISTORY_PHRASES = {"saved": "Because you saved “{}”", "own": "Close to your 
 READ_PHRASE = "Because you read “{}”"
 
 
+QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "„": "“", "«": "»", "»": "«"}
+
+
+def _unquoted(title: str) -> str:
+    """A title without the quotes it comes in, if it comes in a pair: the reason quotes it itself."""
+    if len(title) > 2 and QUOTES.get(title[0]) == title[-1]:
+        return title[1:-1].strip()
+    return title
+
+
 def _author_key(name: str) -> str:
     parts = name.replace(",", " ").split()
     if not parts:
@@ -59,7 +69,7 @@ class Explainer:
         if nearest is not None and rules.history_reason_holds(scored.nearest_similarity, scored.nearest == self.page):
             history_part = scored.history_similarity or 0.0
             state = profile.states.get(scored.nearest, "read")
-            phrase = HISTORY_PHRASES.get(state, READ_PHRASE).format(nearest.title)
+            phrase = HISTORY_PHRASES.get(state, READ_PHRASE).format(_unquoted(nearest.title))
             reasons.append({"kind": "history", "paper_id": nearest.id, "title": nearest.title, "state": state,
                             "similarity": round(scored.nearest_similarity, 3),
                             "text": f"{phrase} (similarity {scored.nearest_similarity:.2f})"})
