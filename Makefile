@@ -7,7 +7,7 @@ SHARED ?= ../shared
 BENCH_OUT ?= bench-out
 PORT ?= 8765
 
-.PHONY: venv install serve browsers test bench-extra bench bench-speed bench-embed
+.PHONY: venv install serve browsers test bench-extra bench bench-speed bench-embed bench-session
 
 venv: $(VENV)/bin/python
 
@@ -76,3 +76,11 @@ bench-embed: bench-extra
 	mkdir -p $(BENCH_OUT)
 	$(PYTHON) -m readnext.cli bench embed --sample $(SHARED)/data/arxiv-sample.jsonl > $(BENCH_OUT)/embed.txt
 	cat $(BENCH_OUT)/embed.txt
+
+# Reading sessions of three researchers through the real extension in Chromium and Firefox, every reason, score
+# and field share the sidebar shows checked (docs/benchmarks.md, "Sessions in the browser").
+bench-session: bench-extra browsers
+	mkdir -p $(BENCH_OUT)
+	$(PYTHON) -m readnext.cli bench session --sample $(SHARED)/data/arxiv-sample.jsonl --shared $(SHARED) \
+		--work $(BENCH_OUT)/session > $(BENCH_OUT)/session.txt
+	cat $(BENCH_OUT)/session.txt

@@ -1,4 +1,4 @@
-"""`readnext bench quality|speed|embed`: their arguments, mounted by the CLI under `bench`, and `bench quality`
+"""`readnext bench quality|speed|embed|session`: their arguments, mounted by the CLI under `bench`, and `bench quality`
 from arguments to the printed report."""
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..config import Config
 def add_arguments(bench: argparse.ArgumentParser) -> None:
     """The benchmarks as subcommands of `bench`; each sets `func`, which takes the parsed arguments."""
     from . import embedding, speed
+    from .session import command as session_command
     benches = bench.add_subparsers(dest="bench", required=True)
     quality_help = "ranking quality against today's baselines (docs/benchmarks.md)"
     add_quality_arguments(benches.add_parser("quality", help=quality_help, description=quality_help))
@@ -22,6 +23,10 @@ def add_arguments(bench: argparse.ArgumentParser) -> None:
     embedding.add_arguments(benches.add_parser("embed", help="model speed in every device and precision against "
                                                "embed() (docs/benchmarks.md)", description="model speed in every "
                                                "device and precision against embed()"))
+    session_help = "reading sessions through the real extension in Chromium and Firefox (docs/benchmarks.md)"
+    session_parser = benches.add_parser("session", help=session_help, description=session_help)
+    session_command.add_arguments(session_parser)
+    session_parser.set_defaults(func=session_command.run)
 
 
 def add_quality_arguments(quality_parser: argparse.ArgumentParser) -> None:
