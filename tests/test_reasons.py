@@ -142,3 +142,9 @@ def test_the_weaker_reasons_of_a_card_nothing_else_explains():
                                   facts())) == ["interest-near"]
     assert definitions(violations([related], facts(context_similarity=None))) == ["context-related"]
     assert definitions(violations([related], facts(context_similarity=0.1))) == ["similarity-figure"]
+
+
+def test_a_history_paper_is_named_by_its_title_without_the_quotes_it_comes_in():
+    """explain.py quotes a title itself, dropping the pair of quotes a title may come in."""
+    quoted = HistoryPaper("0704.0004", '"Spin ice in pyrochlores"', "read", 0.5)
+    assert violations([history("Spin ice in pyrochlores")], facts(history=[quoted])) == []

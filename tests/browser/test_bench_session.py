@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, shared_path
 from readnext.bench.session.checks import band_breaches, check_steps, percent, summary
-from readnext.bench.session.facts import HomeReader
+from readnext.bench.session.facts import HomeReader, identified_interest
 from readnext.bench.session.pages import Templates
 from readnext.bench.session.runner import RunSettings, run_session
 from readnext.bench.session.sample import load_sample
@@ -118,3 +118,12 @@ def test_a_planted_collapse_and_band_breach_are_flagged(recorded):
     assert compared == len(cards_of(again))  # every card of the page, seen twice with no click between
     assert [(b["paper_id"], b["steps"]) for b in breaches] == [(cards_of(again)[0]["paper_id"],
                                                                   [again["step"] - 1, again["step"]])]
+
+
+def test_an_interest_is_told_by_its_label_even_when_the_label_flickers():
+    """One profile built twice may label its interest with another last term (term weights decay with the clock);
+    the benchmark takes the label for the interest that shares most of its terms, and only then."""
+    interests = [{"label": "anisotropy · take · contrast"}, {"label": "The HARPS search for southern planets"}]
+    assert identified_interest("anisotropy · take · approximation", interests) == "anisotropy · take · contrast"
+    assert identified_interest("galaxy · stars · dust", interests) == "galaxy · stars · dust"  # none: stays false
+    assert identified_interest("The HARPS search for southern planets", interests) == interests[1]["label"]

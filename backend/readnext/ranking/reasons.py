@@ -25,6 +25,7 @@ MIN_INTERESTS = 2  # one interest is the whole history: naming it or "ordering f
 FIGURE_TOLERANCE = 0.015  # a similarity shown to two decimals, against the cosine recomputed in float32
 
 HISTORY_STATES = ("read", "saved", "own")
+TITLE_QUOTES = "\"'“”‘’„«» "
 DEFINITIONS = {
     "history-close": f"“Because you read/saved X”, “Close to your paper X”: X is a paper of the history in that "
                      f"state, at cosine ≥ {RELATED} to the card",
@@ -194,8 +195,9 @@ def _named_history(reasons: list[ShownReason], facts: CardFacts) -> HistoryPaper
 
 
 def _by_title(history: list[HistoryPaper], title: str) -> HistoryPaper | None:
-    wanted = " ".join(title.split()).casefold()
-    matches = [p for p in history if " ".join(p.title.split()).casefold() == wanted]
+    """The history paper of this title, as a reason quotes it: without the quotes a title may come in."""
+    same = lambda text: " ".join(text.split()).strip(TITLE_QUOTES).casefold()  # noqa: E731
+    matches = [p for p in history if same(p.title) == same(title)]
     return max(matches, key=lambda p: p.similarity) if matches else None
 
 

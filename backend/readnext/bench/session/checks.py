@@ -5,11 +5,12 @@ formula's for the same moment)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from ...ranking import reasons as definitions
-from ...ranking.reasons import note_violations, violations
+from ...ranking.reasons import ShownReason, note_violations, violations
 from ...store.history import READ_EVENTS
-from .facts import HomeReader, best_history_similarity, card_facts
+from .facts import HomeReader, best_history_similarity, card_facts, identified_interest
 from .phrases import parse_reason
 from .recorder import RECOMMENDED
 
@@ -43,7 +44,7 @@ def _check_step(step: dict, home: HomeReader, field: str) -> dict:
         found["false"] += len(notes)
         found["violations"] += [_finding(v, section["key"], None) for v in notes]
         for card in section["cards"]:
-            shown = [parse_reason(r["text"]) for r in card["reasons"]]
+            shown = [_identified(parse_reason(r["text"]), profile) for r in card["reasons"]]
             false = violations(shown, card_facts(home, card["paper_id"], page, profile))
             found["checks"] += max(len(shown), 1)
             found["false"] += len({v.reason for v in false})
@@ -57,6 +58,13 @@ def _check_step(step: dict, home: HomeReader, field: str) -> dict:
             found["field_share"] = _share(home, [c["paper_id"] for c in section["cards"]], field)
             found["formula_field_share"] = _share(home, known["formula"] or [], field)
     return found
+
+
+def _identified(reason: ShownReason, profile: dict) -> ShownReason:
+    if reason.kind not in ("interest", "near-interest"):
+        return reason
+    label = identified_interest(reason.fields["label"], profile["interests"])
+    return replace(reason, fields={**reason.fields, "label": label})
 
 
 def _finding(violation, section: str, paper_id: str | None) -> dict:

@@ -112,6 +112,21 @@ def nearest_interest(home: HomeReader, vector: np.ndarray, interests: list[dict]
     return label
 
 
+def identified_interest(label: str, interests: list[dict]) -> str:
+    """The label, in `interests`, of the interest a reason names. An interest's label may flicker between two
+    builds of one profile (its term weights decay with the clock, and ties between terms then fall the other way:
+    "anisotropy · take · approximation" and "anisotropy · take · contrast" for the same four papers), so a label
+    no interest has names the one sharing most of its terms, when that one is unique and shares more than half."""
+    labels = [i["label"] for i in interests]
+    if label in labels:
+        return label
+    words = set(label.split(" · "))
+    overlap = sorted(((len(words & set(other.split(" · "))), other) for other in labels), reverse=True)
+    if overlap and 2 * overlap[0][0] > len(words) and (len(overlap) == 1 or overlap[1][0] < overlap[0][0]):
+        return overlap[0][1]
+    return label
+
+
 def best_history_similarity(home: HomeReader, entries: list[str], profile: dict) -> float | None:
     """The largest cosine of an unread paper of the page to a paper of the history; None without history."""
     history = [home.vector(i) for i, s in profile["states"].items() if s in HISTORY_STATES]
