@@ -132,3 +132,26 @@ def test_without_the_sample_the_simulation_is_skipped_with_a_message(tmp_path):
     assert lines == [f"{tmp_path / 'absent.jsonl'} not found: the planted-preference simulation is skipped "
                      "(--sample names the arXiv sample)"]
     assert not (tmp_path / "home").exists()
+
+
+
+def test_every_event_of_a_long_session_is_accepted(config, monkeypatch):
+    """The engine refuses events more than a day ahead of its clock: a simulation that put its pages into the
+    future lost every event past the eighth page (3 hours apart), and its users stopped gaining choice sets."""
+    bench = planted_benchmark(records(old=30, new=30, other=30), users=1, history=3)
+    engine = ReadNext(config, embedder=HashingEmbedder(64), learn_in_background=False)
+    answers = []
+    record = engine.record
+    monkeypatch.setattr(engine, "record", lambda events: answers.append(record(events)) or answers[-1])
+    try:
+        product = Product(engine, bench)
+        product.load()
+        simulation = Planted(bench, product)
+        monkeypatch.setattr(simulation, "pages", 12)
+        monkeypatch.setattr(simulation, "page_size", 5)
+        monkeypatch.setattr(simulation, "checkpoints", (0, 99))  # never all reached: every page is browsed
+        simulation.run(bench.users, ("history",), log=lambda line: None)
+    finally:
+        engine.close()
+    assert len(answers) == 13  # the history, then twelve pages
+    assert [a["rejected"] for a in answers if a["rejected"]] == []

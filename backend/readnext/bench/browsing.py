@@ -78,8 +78,10 @@ class Browsing:
     def _user(self, number: int, user: BenchUser, settings, results, stats) -> None:
         rng = np.random.default_rng([self.seed, number])
         product, engine = self.product, self.engine
-        product.start(user)
-        start = int(time.time() * 1000)
+        # The whole session in the past, the last page about now: the event log refuses events more than a day
+        # ahead of the clock (the pages are 3 hours apart), and the history comes before the first page.
+        start = int(time.time() * 1000) - (self.pages + 1) * 3 * HOUR_MS
+        product.start(user, now=start)
         shown: set[str] = set()
         opened: list[str] = []
         done = {0}

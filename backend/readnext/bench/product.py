@@ -50,9 +50,11 @@ class Product:
         return [{"id": f"{self._run}-{next(self._ids)}", "type": kind, "paper_id": self.paper_id(pid),
                  "ts": now - (len(bench_ids) - i) * HOUR_MS, **extra} for i, pid in enumerate(bench_ids)]
 
-    def start(self, user: BenchUser) -> None:
+    def start(self, user: BenchUser, now: int | None = None) -> None:
+        """A fresh history of the user's papers, read an hour apart before `now` (ms; default the clock)."""
         self.engine.forget(None)
-        self.engine.record(self._events("view", user.history, int(time.time() * 1000), seconds=READ_SECONDS))
+        now = int(time.time() * 1000) if now is None else now
+        self.engine.record(self._events("view", user.history, now, seconds=READ_SECONDS))
 
     def react(self, saved: list[str], dismissed: list[str]) -> None:
         now = int(time.time() * 1000)
