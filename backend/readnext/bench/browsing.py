@@ -21,6 +21,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..validation import MAX_K
+from ..errors import ValidationError
 from . import metrics
 from .baselines import TfidfSvmBaseline
 from .data import Benchmark, BenchUser
@@ -90,11 +91,13 @@ class Browsing:
             papers = self._page(user, shown, rng)
             ts = start + page * 3 * HOUR_MS
             chosen = [p for pos, p in enumerate(papers) if rng.random() < examined(pos) * self.opens(user, p)]
-            engine.record([{"id": f"{product._run}-{user.user}-{page}-i{pos}", "type": "impression",
+            answer = engine.record([{"id": f"{product._run}-{user.user}-{page}-i{pos}", "type": "impression",
                             "paper_id": product.paper_id(p), "url": f"https://bench/{user.user}/{page}",
                             "ts": ts + pos} for pos, p in enumerate(papers)]
                           + [{"id": f"{product._run}-{user.user}-{page}-v{i}", "type": "view", "seconds": OPEN_SECONDS,
                               "paper_id": product.paper_id(p), "ts": ts + 60_000 + i} for i, p in enumerate(chosen)])
+            if answer["rejected"]:  # a simulation that loses its own events measures something else
+                raise ValidationError(f"the simulation's events were refused: {answer['rejected'][0]['error']}")
             shown.update(papers)
             opened += chosen
             stats["pages"] += 1
