@@ -25,11 +25,15 @@ def allowed_origin(origin: str, config: Config) -> bool:
     return not config.extension_ids or origin.split("://", 1)[1] in config.extension_ids
 
 
+def token_matches(authorization: str, token: str) -> bool:
+    """Whether an Authorization header carries the pairing token (also asked by http.py before a body is read)."""
+    sent = authorization[7:].strip() if authorization.startswith("Bearer ") else ""
+    return bool(sent) and hmac.compare_digest(sent.encode(), token.encode())
+
+
 def paired(token: str) -> bool:
     """Whether this request carries the pairing token."""
-    header = request.headers.get("Authorization", "")
-    sent = header[7:].strip() if header.startswith("Bearer ") else ""
-    return bool(sent) and hmac.compare_digest(sent.encode(), token.encode())
+    return token_matches(request.headers.get("Authorization", ""), token)
 
 
 def protect(app: Flask, config: Config, token: str) -> None:

@@ -44,7 +44,7 @@ def serve(config: Config, make_engine: Callable | None = None, make_arxiv: Calla
         announced = server_file(config)
         storage.atomic_write_json(announced, {"port": config.port, "pid": os.getpid()})
         try:
-            server = listen(app, config.host, config.port)
+            server = listen(app, config.host, config.port, engine.token, config.max_request_bytes)
             _banner(engine, config, fetch_settings(engine.history))
             serve_until_stopped(server)
         finally:
