@@ -1,38 +1,74 @@
 """What CLI commands talk to: the running server, which owns the data directory while it runs, or else the
-library itself (under the data directory's lock, which the CLI takes). Both answer in the API's JSON shapes."""
+library itself (under the data directory's lock, which the CLI takes). Both answer in the API's JSON shapes.
+
+The token goes only to a server that has proved it is this data directory's: each call opens a connection, sends a
+fresh nonce to the open GET /proof and checks the answer (server/announcement.py's server_proof, under the token the
+CLI reads from the directory) before it sends anything else on that connection. Another program listening on the
+port server.json names (a stopped server's, taken by another local user) learns nothing and is not believed."""
 from __future__ import annotations
 
+import hmac
+import http.client
 import json
-import urllib.error
-import urllib.request
+import secrets
 
 from ..store import storage
 from ..config import Config
 from ..errors import NotFound, ReadNextError
-from ..server.run import server_file
+from ..server.announcement import server_file, server_proof
+
+PROOF_TIMEOUT_S = 10  # the proof is an HMAC: a server that does not answer it at once is not one to wait for
+CALL_TIMEOUT_S = 120
+
+
+class NotThisServer(ReadNextError):
+    """What answers on the announced port did not prove it holds this data directory's token."""
 
 
 class RemoteBackend:
-    """The API of a `readnext serve` on this machine."""
+    """The API of a `readnext serve` on this machine: the one that announced `port` and `pid` in server.json."""
 
-    def __init__(self, port: int, token: str):
+    def __init__(self, port: int, token: str, pid: int):
+        self.port, self.token, self.pid = port, token, pid
         self.base = f"http://127.0.0.1:{port}/api/v1"
-        self.token = token
 
     def _call(self, method: str, path: str, body=None, raw: bool = False):
-        request = urllib.request.Request(f"{self.base}/{path}", method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": f"Bearer {self.token}",
-                                                  "Content-Type": "application/json"})
+        connection = self._proven_connection()
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                data = response.read()
-        except urllib.error.HTTPError as error:
-            message = json.loads(error.read() or b"{}").get("error", {}).get("message", str(error))
-            raise (NotFound if error.code == 404 else ReadNextError)(message) from None
-        except OSError as error:
+            connection.request(method, f"/api/v1/{path}", body=json.dumps(body).encode() if body is not None else None,
+                               headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+            response = connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as error:
             raise ReadNextError(f"the running server did not answer: {error}") from None
+        finally:
+            connection.close()
+        if response.status >= 400:
+            message = _error_message(data) or f"HTTP {response.status}"
+            raise (NotFound if response.status == 404 else ReadNextError)(message)
         return data.decode("utf-8") if raw else json.loads(data)
+
+    def _proven_connection(self) -> http.client.HTTPConnection:
+        """A connection to the port whose listener has just proved it is this directory's server; the calls go on
+        this connection, so no other listener can step in between the proof and the token."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PROOF_TIMEOUT_S)
+        nonce = secrets.token_hex(16)
+        try:
+            connection.request("GET", f"/api/v1/proof?nonce={nonce}")
+            response = connection.getresponse()
+            answer = _json_object(response.read()) if response.status == 200 else {}
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            raise ReadNextError(f"the running server did not answer: {error}") from None
+        proof = answer.get("proof")
+        expected = server_proof(self.token, self.port, self.pid, nonce)
+        if not (isinstance(proof, str) and hmac.compare_digest(proof, expected)) or connection.sock is None:
+            connection.close()
+            raise NotThisServer(f"what answers on 127.0.0.1:{self.port} did not prove it is the ReadNext server "
+                                f"(pid {self.pid}) of this data directory; nothing was sent to it. Stop that "
+                                "program, or the server, and start `readnext serve` again")
+        connection.sock.settimeout(CALL_TIMEOUT_S)
+        return connection
 
     def recommend(self, context: dict | None, k: int) -> dict:
         return self._call("POST", "recommend", {"context": context, "k": k})
@@ -92,9 +128,30 @@ class LocalBackend:
         return {"jobs": [], "embedding": Embedding(self.engine).to_dict()}
 
 
+def _json_object(data: bytes) -> dict:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _error_message(data: bytes) -> str:
+    error = _json_object(data).get("error")
+    return str(error.get("message", "")) if isinstance(error, dict) else ""
+
+
 def running_server(config: Config) -> RemoteBackend | None:
-    """The server that holds this data directory now, if one does."""
-    info = storage.read_json(server_file(config))
-    if info and storage.is_locked(config.home / "lock"):
-        return RemoteBackend(info["port"], storage.load_or_create_token(config.home / "token"))
-    return None
+    """The server that holds this data directory now, if one does (a server still loading its model is refused
+    with one line: it answers nothing yet)."""
+    if not storage.is_locked(config.home / "lock"):
+        return None
+    try:
+        info = storage.read_json(server_file(config))
+    except ValueError:  # a torn write: the lock holder is no server that finished announcing itself
+        info = None
+    if not isinstance(info, dict) or not isinstance(info.get("port"), int) or not isinstance(info.get("pid"), int):
+        return None  # another command holds the directory: opening it here says so
+    if info.get("starting"):
+        raise ReadNextError(f"the server (pid {info['pid']}) is starting: try again once it says it is serving")
+    return RemoteBackend(info["port"], storage.load_or_create_token(config.home / "token"), info["pid"])

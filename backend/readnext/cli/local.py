@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from ..config import Config
+from ..server.announcement import server_file
 from ..store import storage
 from . import client
 
@@ -34,6 +35,7 @@ def holding(config: Config) -> Iterator[None]:
     """The data directory, held by this process: one process writes it at a time (a second is refused)."""
     storage.ensure_home(config.home)
     with storage.exclusive_lock(config.home / "lock"):
+        storage.remove(server_file(config))  # a killed server's: none runs now, and its port may be another's
         yield
 
 

@@ -14,11 +14,12 @@ from .pairing import Pairings
 from .routes import PREFIX
 from .routes.imports import imports
 from .routes.pairing import pairing
+from .routes.proof import proof
 from .routes.reading import reading
 from .routes.settings import settings
 from .routes.yours import yours
 
-BLUEPRINTS = (reading, yours, pairing, imports, settings)
+BLUEPRINTS = (reading, yours, pairing, imports, settings, proof)
 
 
 def create_app(config: Config, engine: ReadNext | None = None) -> Flask:

@@ -1,5 +1,10 @@
 """`readnext serve` in this process: under the data directory's lock, the engine, the app with its background jobs
-and the arXiv follower, announced in server.json to the CLI commands run beside it, until SIGTERM or Ctrl-C."""
+and the arXiv follower, announced in server.json to the CLI commands run beside it, until SIGTERM or Ctrl-C.
+
+server.json (announcement.py) is rewritten the moment the lock is taken (`starting` while the model loads, then
+the port once it listens) and removed at the stop, so what it says is never a stopped server's. The CLI still
+sends the token only to a listener that proves it holds this directory's token: the port may be another
+program's by then."""
 from __future__ import annotations
 
 import os
@@ -9,17 +14,12 @@ from typing import Callable, NoReturn
 
 from .. import __version__
 from ..config import Config
-from ..errors import ReadNextError
+from ..errors import ReadNextError, WriteFailed
 from ..process import configure_process
 from ..store import storage
+from .announcement import server_file
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
-
-
-def server_file(config: Config) -> Path:
-    """Where the running server says where it answers: CLI commands beside it ask it rather than open the data
-    directory themselves (cli/client.py)."""
-    return config.home / "server.json"
 
 
 def serve(config: Config, make_engine: Callable | None = None, make_arxiv: Callable | None = None) -> NoReturn:
@@ -35,31 +35,41 @@ def serve(config: Config, make_engine: Callable | None = None, make_arxiv: Calla
     configure_process()
     make_engine, make_arxiv = make_engine or ReadNext, make_arxiv or make_client
     storage.ensure_home(config.home)
+    announced = server_file(config)
     with storage.exclusive_lock(config.home / "lock"):
-        engine = make_engine(config)
-        app = create_app(config, engine)
-        # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
-        jobs = app.extensions["readnext.jobs"].start()
-        follower = Follower(engine, lambda: make_arxiv(config)).start()  # idle, sends nothing, unless opted in
-        announced = server_file(config)
-        storage.atomic_write_json(announced, {"port": config.port, "pid": os.getpid()})
+        _announce(announced, config.port, starting=True)  # before the model loads: a stopped server's goes now
         try:
-            server = listen(app, config.host, config.port, engine.token, config.max_request_bytes)
-            _banner(engine, config, fetch_settings(engine.history))
-            serve_until_stopped(server)
+            engine = make_engine(config)
+            app = create_app(config, engine)
+            # papers stored without a vector (a backfill, an interrupted import, a new model) are embedded meanwhile
+            jobs = app.extensions["readnext.jobs"].start()
+            follower = Follower(engine, lambda: make_arxiv(config)).start()  # idle, sends nothing, unless opted in
+            try:
+                server = listen(app, config.host, config.port, engine.token, config.max_request_bytes)
+                _announce(announced, config.port)
+                _banner(engine, config, fetch_settings(engine.history))
+                serve_until_stopped(server)
+            finally:
+                # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
+                jobs.stop()
+                follower.stop(timeout=5)
+                engine.close()
         finally:
-            # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
-            jobs.stop()
-            follower.stop(timeout=5)
-            engine.close()
             if (storage.read_json(announced) or {}).get("pid") == os.getpid():
                 storage.remove(announced)
-        print("ReadNext stopped", flush=True)
+    print("ReadNext stopped", flush=True)
     # Everything is saved and closed. The interpreter's own teardown (collecting the model's and torch's
     # hundreds of thousands of objects) would take 2-15 s more on a busy machine, and a service manager waits
     # for it: leave now.
     sys.stderr.flush()
     os._exit(0)
+
+
+def _announce(path: Path, port: int, starting: bool = False) -> None:
+    try:
+        storage.atomic_write_json(path, {"port": port, "pid": os.getpid(), **({"starting": True} if starting else {})})
+    except OSError as error:  # a full disk: serving unannounced would leave the CLI to trust an older server.json
+        raise WriteFailed(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _banner(engine, config: Config, following: dict) -> None:
