@@ -50,10 +50,7 @@ def serve(config: Config, make_engine: Callable | None = None, make_arxiv: Calla
                 _banner(engine, config, fetch_settings(engine.history))
                 serve_until_stopped(server)
             finally:
-                # each of these returns at once when idle; busy, each finishes its step (a batch, a fetch, a save)
-                jobs.stop()
-                follower.stop(timeout=5)
-                engine.close()
+                _stop(jobs, follower, engine)
         finally:
             if (storage.read_json(announced) or {}).get("pid") == os.getpid():
                 storage.remove(announced)
@@ -70,6 +67,22 @@ def _announce(path: Path, port: int, starting: bool = False) -> None:
         storage.atomic_write_json(path, {"port": port, "pid": os.getpid(), **({"starting": True} if starting else {})})
     except OSError as error:  # a full disk: serving unannounced would leave the CLI to trust an older server.json
         raise WriteFailed(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _stop(jobs, follower, engine) -> None:
+    """Each returns at once when idle; busy, each finishes its step (a batch, a fetch, a save). The engine is closed
+    whatever came before; a save that fails there (a full disk) is one line: every acknowledged event is in the
+    event log already, and the next start adds to the index what it misses, from the vector cache."""
+    try:
+        jobs.stop()
+        follower.stop(timeout=5)
+    finally:
+        try:
+            engine.close()
+        except (OSError, ReadNextError) as error:
+            detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise WriteFailed(f"ReadNext stopped, but its last save failed: {detail}; nothing acknowledged is lost "
+                              "(the next start indexes what the index misses, from the vector cache)") from None
 
 
 def _banner(engine, config: Config, following: dict) -> None:
