@@ -35,9 +35,9 @@ class Stranger(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int, relay_to: int | None = None):
+    def __init__(self, port: int, relay_to: int | None = None, proof="0" * 64):
         self.seen: list[tuple[str, str | None]] = []  # (path, Authorization header)
-        self.relay_to = relay_to
+        self.relay_to, self.proof = relay_to, proof
         super().__init__(("127.0.0.1", port), StrangerHandler)
 
 
@@ -54,7 +54,7 @@ class StrangerHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.seen.append((self.path, self.headers.get("Authorization")))
         status, data = self.relayed(body) if self.server.relay_to else (200, json.dumps(
-            {"proof": "0" * 64} if self.path.startswith("/api/v1/proof") else FORGED).encode())
+            {"proof": self.server.proof} if self.path.startswith("/api/v1/proof") else FORGED).encode())
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -74,8 +74,8 @@ class StrangerHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def stranger(port: int, relay_to: int | None = None) -> Iterator[Stranger]:
-    server = Stranger(port, relay_to)
+def stranger(port: int, relay_to: int | None = None, proof="0" * 64) -> Iterator[Stranger]:
+    server = Stranger(port, relay_to, proof)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -106,6 +106,16 @@ def test_the_cli_sends_no_token_to_a_stranger_on_the_announced_port(config, comm
     assert listener.seen and all(authorization is None for _, authorization in listener.seen)
     assert all(path.startswith("/api/v1/proof?nonce=") for path, _ in listener.seen)  # and nothing else
     assert token not in "".join(path for path, _ in listener.seen)
+
+
+@pytest.mark.parametrize("proof", ["é" * 64, 12345, None, ["0" * 64]])
+def test_a_stranger_s_malformed_proof_is_refused_in_one_line(config, proof):
+    port = free_port()
+    killed_servers_home(config, port)
+    with stranger(port, proof=proof) as listener, storage.exclusive_lock(config.home / "lock"):
+        done = fake_cli("status", home=config.home)
+    assert done.returncode == 1 and "did not prove" in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert all(authorization is None for _, authorization in listener.seen)
 
 
 def start_serve(home, port: int) -> subprocess.Popen:

@@ -61,8 +61,9 @@ class RemoteBackend:
             connection.close()
             raise ReadNextError(f"the running server did not answer: {error}") from None
         proof = answer.get("proof")
-        expected = server_proof(self.token, self.port, self.pid, nonce)
-        if not (isinstance(proof, str) and hmac.compare_digest(proof, expected)) or connection.sock is None:
+        proved = isinstance(proof, str) and hmac.compare_digest(
+            proof.encode(), server_proof(self.token, self.port, self.pid, nonce).encode())  # bytes: any text
+        if not proved or connection.sock is None:  # no socket: closed after the proof, a new one is unproven
             connection.close()
             raise NotThisServer(f"what answers on 127.0.0.1:{self.port} did not prove it is the ReadNext server "
                                 f"(pid {self.pid}) of this data directory; nothing was sent to it. Stop that "
