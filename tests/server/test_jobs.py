@@ -7,7 +7,7 @@ import time
 import pytest
 
 from readnext.server.app import create_app
-from test_importer import LIBRARY_BIB, SNAPSHOT, write
+from library_files import LIBRARY_BIB, SNAPSHOT, write
 
 
 @pytest.fixture

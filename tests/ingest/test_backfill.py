@@ -3,6 +3,7 @@
 The unit tests replay through an injected transport on a fake clock (3 s between requests pass at once); one
 test runs the whole path through the API against a stub OAI-PMH server on 127.0.0.1 with the real transport.
 """
+import os
 import http.server
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_paper
+from conftest import REPO, make_paper
 from readnext.server.app import create_app
 from readnext.ingest.backfill import Backfill, describe, load_state, plan, suggest_categories
 from readnext.config import Config
@@ -24,7 +25,7 @@ from readnext.ingest.sources.oai import OaiError, parse_records, set_spec
 from servers import free_port
 from test_sources_arxiv_api import FakeClock, Replay
 
-FIXTURES = Path(__file__).parent / "fixtures" / "oai"
+FIXTURES = REPO / "tests" / "fixtures" / "oai"
 LG1, LG2, CL1 = (FIXTURES / f"{name}.xml" for name in ("cs_LG_page1", "cs_LG_page2", "cs_CL_page1"))
 NO_RECORDS, BAD_TOKEN, BAD_ARGUMENT = (FIXTURES / f"{name}.xml" for name in
                                        ("no_records_match", "bad_resumption_token", "bad_argument"))
@@ -269,7 +270,6 @@ def test_the_command_shows_the_requests_then_harvests_and_embeds(tmp_path, capsy
 
 def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, stub_oai, capsys):
     """`readnext backfill` while `serve` runs: the server harvests and embeds, the terminal shows how far."""
-    from werkzeug.serving import make_server
 
     from readnext import cli
     from readnext.cli import client
@@ -279,11 +279,13 @@ def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, st
     engine = ReadNext(config, embedder=HashingEmbedder(64))
     app = create_app(config, engine)
     jobs = app.extensions["readnext.jobs"].start()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    from readnext.server.http import listen
+    server = listen(app, "127.0.0.1", port, engine.token, config.max_request_bytes)  # waitress, as `serve` runs it
+    threading.Thread(target=server.run, daemon=True).start()
     try:
         with storage.exclusive_lock(config.home / "lock"):  # as `readnext serve` holds it
-            storage.atomic_write_json(client.server_file(config), {"port": port, "pid": 0})
+            # the server is this process: its proof names this pid (server/announcement.py)
+            storage.atomic_write_json(client.server_file(config), {"port": port, "pid": os.getpid()})
             code = cli.main(["backfill", "--categories", "cs.LG", "--since", "2025-06", "--home", str(config.home)])
         out, err = capsys.readouterr()
         assert code == 0, err
@@ -291,7 +293,7 @@ def test_the_command_beside_a_running_server_hands_the_harvest_over(tmp_path, st
         assert "backfill of cs.LG since 2025-06-01: 2 papers stored from 3 records in 2 pages" in out
         assert len(engine.index) == 2 and engine.corpus.get("2506.05678") is not None
     finally:
-        server.shutdown()
+        server.close()
         jobs.stop()
         engine.close()
 

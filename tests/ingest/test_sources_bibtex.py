@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from readnext.records.papers import Paper, paper_from_dict
 from readnext.ingest.sources.arxiv_feed import parse_atom
 from readnext.ingest.sources.bibtex import bibtex_authors, papers_from_bibtex, read_bibtex
@@ -10,7 +11,7 @@ from readnext.ingest.sources.bibtex_parser import parse_bibtex
 from readnext.ingest.sources.bibtex_writer import citation_key, papers_to_bibtex, write_bibtex
 from readnext.records.latex import latex_to_text, text_to_latex
 
-FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
+FIXTURES = REPO / "tests" / "fixtures" / "arxiv"
 
 # Entries as Google Scholar, arXiv, DBLP and hand-kept files write them.
 LIBRARY = r"""

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from readnext.errors import ValidationError
 from readnext.ingest.sources.arxiv_api import (ArxivClient, FetchPolicy, RateLimiter, api_url, check_categories,
                                         describe_traffic, rss_url, urllib_transport)
 from readnext.ingest.sources.arxiv_feed import FetchError, parse_atom, parse_rss
 
-FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
+FIXTURES = REPO / "tests" / "fixtures" / "arxiv"
 PAGE1 = (FIXTURES / "api_cs_LG_cs_CL_page1.xml").read_bytes()
 PAGE2 = (FIXTURES / "api_cs_LG_cs_CL_page2.xml").read_bytes()
 EMPTY = (FIXTURES / "api_empty.xml").read_bytes()
