@@ -43,6 +43,18 @@ def make_paper(pid: str, title: str, abstract: str = "", **extra) -> dict:
     return {"id": pid, "title": title, "abstract": abstract, **extra}
 
 
+class CountingEmbedder(HashingEmbedder):
+    """The fake embedder, counting the texts it embeds: for tests of what is embedded once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.texts = 0
+
+    def embed(self, texts):
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
 @pytest.fixture
 def config(tmp_path) -> Config:
     return Config.load(home=tmp_path / "home", port=8765)

@@ -4,22 +4,12 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from conftest import make_paper, sample_records, topic_papers
+from conftest import CountingEmbedder, make_paper, sample_records, topic_papers
 from readnext import views
 from readnext.vectors.embed import HashingEmbedder
 from readnext.engine import ReadNext
 from readnext.ingest.importer import import_jsonl
 from readnext.records.papers import paper_from_dict
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.texts = 0
-
-    def embed(self, texts):
-        self.texts += len(texts)
-        return super().embed(texts)
 
 
 def test_same_text_is_embedded_once(config):

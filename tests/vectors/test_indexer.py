@@ -2,21 +2,11 @@
 restart finds (the saved index, and from the vector cache what the last save did not hold)."""
 import pytest
 
-from conftest import topic_papers
+from conftest import CountingEmbedder, topic_papers
 from readnext.records.papers import paper_from_dict
 from readnext.store.corpus import Corpus
 from readnext.vectors.embed import HashingEmbedder
 from readnext.vectors.indexer import Indexer
-
-
-class CountingEmbedder(HashingEmbedder):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.texts = 0
-
-    def embed(self, texts):
-        self.texts += len(texts)
-        return super().embed(texts)
 
 
 @pytest.fixture
