@@ -118,19 +118,24 @@ def test_a_stranger_s_malformed_proof_is_refused_in_one_line(config, proof):
     assert all(authorization is None for _, authorization in listener.seen)
 
 
-def start_serve(home, port: int) -> subprocess.Popen:
+@contextlib.contextmanager
+def served(home, port: int):
+    """`readnext serve` (with the test embedder) on this home and port, stopped at the end."""
     process = subprocess.Popen([sys.executable, str(FAKE), "serve", "--home", str(home), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert "serving on" in process.stdout.readline(), process.stderr.read()
-    return process
+    try:
+        assert "serving on" in process.stdout.readline(), process.stderr.read()
+        yield process
+    finally:
+        process.terminate()
+        process.wait(60)
 
 
 def test_a_relay_of_the_real_servers_proof_from_another_port_is_not_believed(config):
     """A listener that passes the nonce on to the real server (on another port) and its proof back: the proof
     names the port it was given on, so it fails on the relay's."""
     real_port, relay_port = free_port(), free_port()
-    serving = start_serve(config.home, real_port)
-    try:
+    with served(config.home, real_port):
         pid = json.loads(server_file(config).read_text())["pid"]
         token = (config.home / "token").read_text()
         assert RemoteBackend(real_port, token, pid).status()["history"] == 0  # the real one proves itself
@@ -140,29 +145,21 @@ def test_a_relay_of_the_real_servers_proof_from_another_port_is_not_believed(con
         assert relay.seen and all(authorization is None for _, authorization in relay.seen)
         with pytest.raises(NotThisServer):  # nor does the real server pass for another process of the same home
             RemoteBackend(real_port, token, pid + 1).status()
-    finally:
-        serving.terminate()
-        serving.wait(60)
 
 
 def test_beside_the_real_server_the_cli_proves_it_and_asks_it(config):
     port = free_port()
-    serving = start_serve(config.home, port)
-    try:
+    with served(config.home, port):
         done = fake_cli("status", home=config.home)
         assert done.returncode == 0 and "history: 0" in done.stdout, done.stderr
         backend = client.running_server(config)
         for _ in range(3):  # a proof a call, each on its own connection
             assert backend.status()["corpus"] == 0
-    finally:
-        serving.terminate()
-        serving.wait(60)
 
 
 def test_the_proof_endpoint_is_open_and_checks_its_nonce(config):
     port = free_port()
-    serving = start_serve(config.home, port)
-    try:
+    with served(config.home, port):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for nonce, status in (("ab" * 16, 200), ("AB" * 16, 400), ("ab", 400), ("", 400), ("ab" * 65, 400)):
             connection.request("GET", f"/api/v1/proof?nonce={nonce}")
@@ -172,9 +169,6 @@ def test_the_proof_endpoint_is_open_and_checks_its_nonce(config):
         web = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         web.request("GET", f"/api/v1/proof?nonce={'ab' * 16}", headers={"Origin": "https://evil.example"})
         assert web.getresponse().status == 403  # the guard's rules hold for it as for every path
-    finally:
-        serving.terminate()
-        serving.wait(60)
 
 
 def test_a_server_loading_its_model_is_announced_at_once_and_refused_in_one_line(config, tmp_path):
