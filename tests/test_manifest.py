@@ -1,14 +1,20 @@
-"""The extension's manifest: one file that loads in Chromium and Firefox, with the least privilege it needs."""
+"""The extension's manifest: one file that loads in Chromium and Firefox, with the least privilege it needs, and
+the same version as the backend."""
 import json
 import re
+import tomllib
 from pathlib import Path
+
+import readnext
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = json.loads((REPO / "manifest.json").read_text())
 
 
 def referenced_files(manifest: dict) -> set[str]:
-    files = {manifest["background"]["service_worker"], *manifest["background"]["scripts"],
+    """Every file the manifest names (a package's manifest may name only one browser's background)."""
+    background = manifest["background"]
+    files = {*filter(None, [background.get("service_worker")]), *background.get("scripts", []),
              manifest["action"]["default_popup"], manifest["options_ui"]["page"],
              *manifest["icons"].values(), *manifest["action"]["default_icon"].values()}
     for script in manifest["content_scripts"]:
@@ -53,3 +59,19 @@ def test_no_html_parsing_of_strings_in_the_extension():
                  for number, line in enumerate(path.read_text().splitlines(), 1)
                  if re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write\(", line)]
     assert offenders == []
+
+
+def test_one_version_for_backend_and_extension():
+    """pyproject.toml's version is the one source; the extension's manifest and readnext.__version__ follow it."""
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert (MANIFEST["version"], readnext.__version__) == (version, version)
+
+
+def test_firefox_states_what_it_sends_outside_the_browser():
+    """Mozilla counts data handled outside the browser, the local backend included, as transmitted: the built-in
+    consent (Firefox 140+, required on addons.mozilla.org) must name it. The extension sends the backend the pages
+    read (browsingActivity), the searches on arXiv and Scholar (searchTerms) and the papers' titles and abstracts
+    from the page (websiteContent)."""
+    gecko = MANIFEST["browser_specific_settings"]["gecko"]
+    assert gecko["data_collection_permissions"] == {"required": ["browsingActivity", "searchTerms", "websiteContent"]}
+    assert gecko["strict_min_version"] == "140.0"  # 127 and older refuse the key; 128-139 do not show the consent
