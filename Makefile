@@ -36,15 +36,22 @@ browsers:
 test: install browsers lint
 	$(PYTHON) -m pytest -q
 
-# The extension's linter, eslint from npm (package.json, eslint.config.js), installed into node_modules/ only when it
-# is missing or package.json changed; the stamp file says when it was installed last.
+# The extension's linters from npm (package.json, exactly as package-lock.json pins them): eslint (eslint.config.js)
+# here, web-ext lint on the Firefox package in tests/browser/test_package.py. Installed into node_modules/ only when
+# it is missing or the lock file changed; the stamp file says when it was installed last.
 .PHONY: lint
 lint: node_modules/.installed
 	npx eslint extension
 
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $@
+
+# The extension as the zips Chrome and Firefox install, in dist/ (tools/package.py; docs/extension.md, "Install
+# it"). The standard library only: no virtual environment needed.
+.PHONY: package
+package:
+	python3 tools/package.py --out dist
 
 # The benchmarks' own dependencies, which the product runs without: the bench extra (scikit-learn, for the TF-IDF
 # baselines), after install (torch pinned first).
