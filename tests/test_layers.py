@@ -16,7 +16,7 @@ LAYERS = [
     {"vectors"},
     {"ranking"},
     {"learned"},
-    {"engine", "views", "recommender", "validation", "check"},
+    {"engine", "views", "recommender", "forgetting", "validation", "check"},
     {"ingest"},
     {"server"},
     {"cli"},

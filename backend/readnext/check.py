@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import forgetting
 from .store import lines, storage
 from .config import Config
 from .store.corpus import Corpus
@@ -124,11 +125,23 @@ def _check_corpus(home: Path, model: str, log_papers: dict[str, dict], report: R
                 report.add(path, f"lacks {len(missing)} paper(s) of your history ({restorable} can be restored "
                                  "from the copies in events.jsonl)",
                            REPAIR if restorable else "import or visit them again")
+            _check_forgotten(home, conn, report)
             _check_index(home, model, conn, count, report)
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
         report.add(path, f"is damaged: SQLite cannot read it ({error})")
+
+
+def _check_forgotten(home: Path, conn: sqlite3.Connection, report: Report) -> None:
+    """What a forgotten history left: a forget a kill cut short, papers only the forgotten events brought."""
+    path = home / "papers.sqlite"
+    if conn.execute("SELECT 1 FROM meta WHERE key = ?", (forgetting.PENDING,)).fetchone():
+        report.add(path, "a forget was cut short: it still holds papers only the forgotten events brought",
+                   f"`readnext serve` (or {REPAIR}) finishes the forget")
+    elif left := forgetting.leftovers(conn, home):
+        report.add(path, f"holds {len(left)} paper(s) that only your forgotten history brought (such as "
+                         f"{left[0]})", f"{REPAIR} deletes them")
 
 
 def _known(conn: sqlite3.Connection, paper_id: str) -> bool:
@@ -234,12 +247,24 @@ def repair(config: Config, embedder=None) -> list[str]:
     except DamagedData as error:
         raise ReadNextError(f"could not repair: {error}") from None
     try:
+        left = _leftovers(home)
+        if left:  # the one way to forget papers: no event names them, so only these papers go
+            forgetting.forget(engine.history, engine.corpus, engine.indexer, set(left))
+            done.append(f"papers.sqlite: {len(left)} paper(s) only your forgotten history brought deleted")
         embedded = engine.embed_all_pending()
         done.append(f"index.hnsw: {len(engine.index)} papers indexed"
                     + (f", {embedded} embedded" if embedded else "") + " (rebuilt from the vector cache)")
     finally:
         engine.close()
     return done
+
+
+def _leftovers(home: Path) -> list[str]:
+    conn = storage.open_sqlite_readonly(home / "papers.sqlite")
+    try:
+        return forgetting.leftovers(conn, home)
+    finally:
+        conn.close()
 
 
 def _set_aside(path: Path, stamp: str) -> Path:
@@ -250,7 +275,7 @@ def _restore_history(home: Path, corpus: Corpus) -> list[str]:
     """Put back the papers of the history that `corpus` lacks, from the copies in the event log."""
     log_papers = _check_log(home, Report())
     lost = [paper_from_dict(data) for pid, data in log_papers.items() if corpus.label_of(pid) is None]
-    corpus.upsert(lost)
+    corpus.upsert(lost, by_user=True)  # the user's: no corpus source is known to have brought them
     return [f"papers.sqlite: {len(lost)} paper(s) of your history restored from events.jsonl"] if lost else []
 
 

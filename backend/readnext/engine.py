@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import validation
+from . import forgetting, validation
 from .config import Config
 from .errors import DamagedData, NotFound
 from .learned.choices import choice_sets
@@ -52,6 +52,8 @@ class ReadNext:
         self.profiles = ProfileCache(self._build_profile, lambda: Version(self.history.version, self.indexer.version),
                                      lambda: self.history.decisive_version)
         self._trainer = BackgroundTrainer(self.retrain_from_log) if learn_in_background else None
+        if (cut_short := forgetting.unfinished(self.corpus))[0]:  # a kill during a forget: finish it
+            self._forget(cut_short[1], finishing=True)
 
     @property
     def index(self):
@@ -77,8 +79,8 @@ class ReadNext:
             self.corpus.close()
 
     # --- papers: the indexer's (vectors/indexer.py) ----------------------------------------------------------
-    def add_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
-        return self.indexer.add(papers)
+    def add_papers(self, papers: list[Paper], by_user: bool = False) -> list[tuple[int, Paper]]:
+        return self.indexer.add(papers, by_user)
 
     def store_papers(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
         return self.indexer.store(papers)
@@ -120,7 +122,7 @@ class ReadNext:
     def record(self, raw_events) -> dict:
         batch = validation.events(raw_events, int(time.time() * 1000))
         papers = [paper for _, paper in batch.valid if paper is not None]
-        stored = {paper.id: stored.id for paper, (_, stored) in zip(papers, self.add_papers(papers))}
+        stored = {paper.id: stored.id for paper, (_, stored) in zip(papers, self.add_papers(papers, by_user=True))}
         events = []
         for event, paper in batch.valid:
             if paper is not None:
@@ -150,7 +152,7 @@ class ReadNext:
     def context(self, spec) -> Context:
         wanted = validation.context(spec)
         if wanted.paper is not None:
-            label, _ = self.add_papers([wanted.paper])[0]
+            label, _ = self.add_papers([wanted.paper], by_user=True)[0]
             return Context(vector=self.index.vectors([label])[0], label=label)
         if wanted.paper_id is not None:
             label = self.corpus.label_of(wanted.paper_id)
@@ -173,7 +175,7 @@ class ReadNext:
 
     def score_papers(self, raw_papers, context_spec=None) -> tuple[str, list[Recommendation]]:
         """Score a page's own papers for this user, in the order given."""
-        stored = self.add_papers(validation.papers_to_score(raw_papers))
+        stored = self.add_papers(validation.papers_to_score(raw_papers), by_user=True)
         context = self.context(context_spec)
         labels = np.array([label for label, _ in stored], dtype=np.int64)
         return self.recommender.score(self.profile(), context, labels)
@@ -225,11 +227,11 @@ class ReadNext:
         papers = self.corpus.by_labels(interest.members)
         return self._forget({i for p in papers.values() for i in (p.id, *p.aliases)})
 
-    def _forget(self, paper_ids: set[str] | None) -> int:
-        """The one way events are forgotten. The learned ranker was learnt from them: it goes with them, and is
-        learnt again, in the background, from what is left."""
-        removed = self.history.forget(paper_ids)
-        if removed or paper_ids is None:
+    def _forget(self, paper_ids: set[str] | None, finishing: bool = False) -> int:
+        """The one way events are forgotten, with the papers only they brought (forgetting.py). The learned ranker
+        was learnt from them: it goes with them, and is learnt again, in the background, from what is left."""
+        removed = forgetting.forget(self.history, self.corpus, self.indexer, paper_ids, finishing)
+        if removed or paper_ids is None or finishing:
             self.learner.forget()
             if self._trainer is not None and self.history.lists:  # no list left, nothing to learn from
                 self._trainer.poke()

@@ -1,3 +1,5 @@
+import numpy as np
+
 from readnext.store.corpus import Corpus
 from readnext.records.papers import Paper, paper_from_dict
 
@@ -75,3 +77,41 @@ def test_a_corpus_being_replaced_by_a_repair_is_not_opened(tmp_path):
     with pytest.raises(DamagedData, match="repair that was cut short.*readnext check --repair"):
         Corpus(path)
     assert not path.exists()
+
+
+def test_a_paper_is_the_users_only_while_no_corpus_source_brought_it_or_a_copy_it_merged_with(tmp_path):
+    corpus = Corpus(tmp_path / "c.sqlite")
+    corpus.upsert([p(id="2301.00001", title="Mine"), p(id="scholar:7", title="Deep sets")], by_user=True)
+    corpus.upsert([p(id="2301.00002", title="The corpus's")])
+    corpus.upsert([p(id="2301.00002", title="The corpus's")], by_user=True)  # read afterwards: still the corpus's
+    assert {corpus.get(i).id for i in ("2301.00001", "scholar:7")} == {
+        corpus.by_labels([label])[label].id for label in corpus.user_labels()}
+    corpus.upsert([p(id="2301.00001", title="Mine")])  # an import brought it too
+    corpus.upsert([p(id="1703.06114", title="Deep sets")])
+    corpus.upsert([p(id="scholar:7", title="Deep sets", url="https://arxiv.org/abs/1703.06114")], by_user=True)
+    assert corpus.user_labels() == set()  # the Scholar hit merged into the corpus's arXiv paper
+
+
+def test_removed_papers_leave_no_row_alias_words_or_vector_no_other_paper_shares(tmp_path):
+    corpus = Corpus(tmp_path / "c.sqlite")
+    kept, gone = [label for label, _ in corpus.upsert([
+        p(id="2301.00001", title="Shared words", aliases=["doi:10.1/a"]),
+        p(id="2301.00002", title="Shared words", abstract="and more", aliases=["doi:10.1/b"])], by_user=True).papers]
+    twin = corpus.upsert([p(id="2301.00003", title="Shared words", abstract="and more")]).papers[0][0]
+    hashes = corpus.hash_of([kept, gone, twin])
+    corpus.store_vectors("m", {h: np.ones(4) for h in hashes.values()})
+    assert corpus.remove_labels([kept, gone, 999]) == [kept, gone]
+    assert corpus.get("doi:10.1/a") is None and corpus.get("2301.00002") is None and corpus.count() == 1
+    assert set(corpus.cached_vectors("m", hashes.values())) == {hashes[twin]}  # the twin's text is its own
+    assert corpus.term_counts([kept]) == {} and corpus.document_frequencies(["shared"])["shared"] == 1
+    assert corpus.user_labels() == set()
+
+
+def test_a_database_from_before_user_papers_counts_the_ids_only_the_user_makes_as_the_users(tmp_path):
+    corpus = Corpus(tmp_path / "c.sqlite")
+    corpus.upsert([p(id=i, title=i) for i in ("bib:knuth", "scholar:1", "csl:x", "2301.00001", "doi:10.1/x")])
+    corpus.conn.execute("DROP TABLE user_papers")  # as an earlier version left it
+    corpus.close()
+    corpus = Corpus(tmp_path / "c.sqlite")
+    assert sorted(corpus.by_labels(corpus.user_labels())[label].id for label in corpus.user_labels()) == [
+        "bib:knuth", "csl:x", "scholar:1"]

@@ -222,7 +222,7 @@ def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
         linked = sum(engine.in_corpus(paper) for paper in papers)
         report.linked += linked
         report.new += len(papers) - linked
-        stored = engine.add_papers(papers)
+        stored = engine.add_papers(papers, by_user=True)
         events = [{**LIBRARY_EVENTS[kind], "id": _event_id(prefix, paper.id), "paper_id": kept.id,
                    "site": "import", "url": kept.url} for paper, (_, kept) in zip(papers, stored)]
         answer = engine.record(events)

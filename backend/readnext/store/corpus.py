@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from . import storage
-from .corpus_schema import SCHEMA, _decode, _refused_write, repair_marker
+from .corpus_schema import SCHEMA, _decode, _refused_write, migrate, repair_marker
 from .read_cache import ReadCache
 from ..errors import DamagedData
 from ..records.papers import Paper, canonical_id, merge
@@ -57,6 +57,8 @@ class Corpus:
             self.conn.close()
             raise DamagedData(path, f"fails its integrity check ({problems[0][:120]})")
         self.lock = threading.RLock()
+        with self._transaction():
+            migrate(self.conn)
         self._count: int | None = None
         # Writes of papers since the file was opened (one process writes a data directory at a time): what
         # was read from a paper before its last write is stale (the term cache, sparse.TermSimilarity)
@@ -142,19 +144,21 @@ class Corpus:
                 yield label, _decode(data)
             last = rows[-1][0]
 
-    def upsert(self, papers: Iterable[Paper]) -> Upserted:
-        """Store papers, merging each with every stored copy it shares an id or alias with."""
+    def upsert(self, papers: Iterable[Paper], by_user: bool = False) -> Upserted:
+        """Store papers, merging each with every stored copy it shares an id or alias with. `by_user`: they come
+        from the user (a page, an event, the library), not from a corpus source; a paper is the user's only while
+        no corpus source brought it or any copy it merged with (user_papers)."""
         result = Upserted()
         papers = list(papers)
         if not papers:
             return result
         with self._transaction():
             for paper in papers:
-                self._upsert_one(paper, result)
+                self._upsert_one(paper, result, by_user)
         self._counted(result.added - len(result.removed))
         return result
 
-    def _upsert_one(self, paper: Paper, result: Upserted) -> None:
+    def _upsert_one(self, paper: Paper, result: Upserted, by_user: bool) -> None:
         ids = [paper.id, *paper.aliases]
         marks = ",".join("?" * len(ids))
         labels = sorted({row[0] for row in self.conn.execute(
@@ -163,6 +167,8 @@ class Corpus:
         if not labels:
             label = self.conn.execute("INSERT INTO papers (id, data, hash) VALUES (?, ?, ?)",
                                       (paper.id, "{}", paper.content_hash())).lastrowid
+            if by_user:
+                self.conn.execute("INSERT INTO user_papers (label) VALUES (?)", (label,))
             self._write(label, paper, old=None)
             result.added += 1
             result.papers.append((label, paper))
@@ -170,6 +176,10 @@ class Corpus:
             return
         stored = self.by_labels(labels)
         keep = labels[0]
+        if not by_user or len(self.user_labels(labels)) < len(labels):  # a corpus source brought one of them
+            self._drop_user_labels(labels)
+        else:
+            self._drop_user_labels(labels[1:])
         merged = stored[keep]
         for other in labels[1:]:  # two records turned out to be one paper (a Scholar hit and its arXiv page)
             merged = merge(merged, stored[other])
@@ -195,8 +205,7 @@ class Corpus:
             terms.update(paper_counts.keys())
         hashes = [paper.content_hash() for paper in papers]
         with self._transaction():
-            first = (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone()
-                     or (0,))[0] + 1
+            first = self.last_label() + 1
             self.conn.executemany("INSERT INTO papers (label, id, data, hash) VALUES (?, ?, ?, ?)", [
                 (first + i, p.id, json.dumps(p.to_dict(), ensure_ascii=False), h)
                 for i, (p, h) in enumerate(zip(papers, hashes))])
@@ -232,40 +241,58 @@ class Corpus:
         label = self.label_of(paper_id)
         if label is None:
             return None
-        paper = self.by_labels([label])[label]
-        with self._transaction():
-            self._forget_terms(paper)
-            self.conn.execute("DELETE FROM aliases WHERE label = ?", (label,))
-            self.conn.execute("DELETE FROM papers WHERE label = ?", (label,))
-            self._wrote(label)
-            self.conn.execute("DELETE FROM paper_terms WHERE label = ?", (label,))
-        self._counted(-1)
+        self.remove_labels([label])
         return label
+
+    def remove_labels(self, labels: Iterable[int]) -> list[int]:
+        """Delete these papers, their aliases and words, and the cached vectors no other paper's text has: nothing
+        of them is left in the file's tables. The labels that were there."""
+        papers = self.by_labels(labels)
+        with self._transaction():
+            for label, paper in papers.items():
+                self._forget_terms(paper)
+                for table in ("aliases", "papers", "paper_terms", "user_papers"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE label = ?", (label,))
+                self._wrote(label)
+                self.conn.execute("DELETE FROM vectors WHERE hash = ?1 AND NOT EXISTS "
+                                  "(SELECT 1 FROM papers WHERE hash = ?1)", (paper.content_hash(),))
+        self._counted(-len(papers))
+        return list(papers)
+
+    # --- where papers came from: the user's alone, or a corpus source's too -------------------------------------
+    def user_labels(self, labels: Iterable[int] | None = None) -> set[int]:
+        """The papers (of these labels, or all) that entered only through the user (see upsert)."""
+        if labels is None:
+            return {row[0] for row in self.conn.execute("SELECT label FROM user_papers")}
+        return {row[0] for row in self._rows_in("SELECT label FROM user_papers WHERE label IN ({})", labels)}
+
+    def _rows_in(self, sql: str, values: Iterable, *before) -> Iterator[tuple]:
+        """The rows of `sql` whose `IN ({})` takes these values, read in chunks under SQLite's bound limit."""
+        values = list(values)
+        for start in range(0, len(values), 900):
+            chunk = values[start:start + 900]
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), [*before, *chunk])
+
+    def _drop_user_labels(self, labels: list[int]) -> None:
+        self.conn.executemany("DELETE FROM user_papers WHERE label = ?", [(label,) for label in labels])
+
+    def last_label(self) -> int:
+        """The highest label ever given (labels are never given twice)."""
+        return (self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'papers'").fetchone() or (0,))[0]
 
     # --- term statistics -------------------------------------------------------------------------------------
     def term_counts(self, labels: Iterable[int]) -> dict[int, dict[str, int]]:
         """Each paper's words and their counts, as counted when its text was stored."""
         labels = [int(x) for x in labels]
-        found: dict[int, dict[str, int]] = {}
-        for start in range(0, len(labels), 900):
-            chunk = labels[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            for label, counts in self.conn.execute(
-                    f"SELECT label, counts FROM paper_terms WHERE label IN ({marks})", chunk):
-                found[label] = json.loads(counts)
+        found = {label: json.loads(counts) for label, counts in self._rows_in(
+            "SELECT label, counts FROM paper_terms WHERE label IN ({})", labels)}
         missing = [label for label in labels if label not in found]  # stored before counts were kept
         for label, paper in self.by_labels(missing).items():
             found[label] = dict(Counter(tokens(paper.text())))
         return found
 
     def document_frequencies(self, terms: Iterable[str]) -> Counter:
-        terms = list(set(terms))
-        found: Counter = Counter()
-        for start in range(0, len(terms), 900):
-            chunk = terms[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(dict(self.conn.execute(f"SELECT term, df FROM terms WHERE term IN ({marks})", chunk)))
-        return found
+        return Counter(dict(self._rows_in("SELECT term, df FROM terms WHERE term IN ({})", set(terms))))
 
     # --- embedding cache and index bookkeeping ----------------------------------------------------------------
     def cached_vectors(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -309,18 +336,15 @@ class Corpus:
             self.conn.execute("UPDATE papers SET indexed = NULL")
 
     def hash_of(self, labels: Iterable[int]) -> dict[int, str]:
-        labels = list(labels)
-        found = {}
-        for start in range(0, len(labels), 900):
-            chunk = labels[start:start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT label, hash FROM papers WHERE label IN ({marks})", chunk))
-        return found
+        return dict(self._rows_in("SELECT label, hash FROM papers WHERE label IN ({})", labels))
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Keep `value` under `key`; None removes the key."""
         with self._transaction():
-            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            if value is not None:
+                self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -31,6 +31,21 @@ CREATE TABLE IF NOT EXISTS paper_terms (label INTEGER PRIMARY KEY, counts TEXT N
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# The papers that entered the corpus only through the user (pages read or scored, events, the library, a profile)
+# and that no corpus source (an import, a backfill, following arXiv) also brought: they go when the history that
+# brought them is forgotten (forgetting.py).
+USER_PAPERS = "CREATE TABLE user_papers (label INTEGER PRIMARY KEY)"
+# Ids only the user's pages and files make: a database from before user_papers was kept counts these as the user's.
+USER_ONLY_IDS = ("bib:", "scholar:", "csl:")
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Add what a database from an earlier version lacks; run in the open's transaction, after SCHEMA."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'user_papers'").fetchone() is None:
+        conn.execute(USER_PAPERS)
+        conn.execute("INSERT INTO user_papers (label) SELECT label FROM papers WHERE "
+                     + " OR ".join("id LIKE ?" for _ in USER_ONLY_IDS), [f"{p}%" for p in USER_ONLY_IDS])
+
 
 def repair_marker(path: Path) -> Path:
     """The file that says a repair is replacing the database at `path` (`readnext check --repair`): while it

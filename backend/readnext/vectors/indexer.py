@@ -84,9 +84,10 @@ class Indexer:
             self.save()
 
     # --- papers ----------------------------------------------------------------------------------------------
-    def add(self, papers: list[Paper]) -> list[tuple[int, Paper]]:
-        """Store papers, embed those whose text is new (each text once per model), index them."""
-        result = self.corpus.upsert(papers)
+    def add(self, papers: list[Paper], by_user: bool = False) -> list[tuple[int, Paper]]:
+        """Store papers, embed those whose text is new (each text once per model), index them. `by_user`: they
+        come from the user, not from a corpus source (Corpus.upsert)."""
+        result = self.corpus.upsert(papers, by_user)
         self.index.remove(result.removed)
         self.embed_and_index(result.changed)
         if result.changed or result.removed:
@@ -100,6 +101,19 @@ class Indexer:
         if result.removed:
             self.version += 1
         return result.papers
+
+    def remove(self, labels, save: bool = False) -> None:
+        """Delete these papers from the corpus and the index, and save the index (also when `save`, though none
+        is left to delete). Their vectors are overwritten with zeros first: hnswlib keeps a deleted vector in
+        the file, and a forgotten paper's must not be read back from it."""
+        present = self.index.present(labels)
+        self.index.add(present, np.zeros((len(present), self.embedder.dim), np.float32))
+        self.index.remove(present)
+        if self.corpus.remove_labels(labels) or present:
+            self.version += 1
+            save = True
+        if save:
+            self.save()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """The model's vectors of these texts; one caller at a time (the model is not shared)."""
