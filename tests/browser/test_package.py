@@ -12,10 +12,12 @@ import zipfile
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.firefox.service import Service as FirefoxService
 
 from test_manifest import MANIFEST, REPO, referenced_files  # tests/test_manifest.py
-from .firefox import FIREFOX_ORIGIN, missing, start_firefox
+from .firefox import FIREFOX, FIREFOX_ORIGIN, geckodriver, missing, start_firefox
 from .harness import ABSTRACT, CHROMEDRIVER, configure, sidebar_cards, wait_until
 from .test_firefox import sidebar_card_ids
 from readnext.bench.session.browsers import chromium_options
@@ -103,12 +105,16 @@ def test_the_chrome_zip_runs_in_chromium(packages, fake_site, backend, tmp_path)
         driver.quit()
 
 
-def test_the_firefox_zip_installs_and_runs_in_firefox(packages, fake_site, backend, tmp_path):
+def needs_firefox():
     problem = missing()
     if problem:
         if os.environ.get("READNEXT_REQUIRE_BROWSER") == "1":
             pytest.fail(problem)
         pytest.skip(problem)
+
+
+def test_the_firefox_zip_installs_and_runs_in_firefox(packages, fake_site, backend, tmp_path):
+    needs_firefox()
     driver = start_firefox(fake_site.port, packages["firefox"], tmp_path / "geckodriver.log")  # the zip itself
     try:
         driver.set_context("chrome")  # what Firefox said reading the manifest (about:debugging shows the same)
@@ -122,5 +128,35 @@ def test_the_firefox_zip_installs_and_runs_in_firefox(packages, fake_site, backe
         driver.get(ABSTRACT)
         cards = wait_until(lambda: sidebar_card_ids(driver), timeout=40, message="sidebar cards")
         assert "2106.09608" not in cards
+    finally:
+        driver.quit()
+
+
+ADDON_STATE_JS = """const done = arguments[arguments.length - 1];
+const {AddonManager} = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+AddonManager.getAddonByID(arguments[0]).then((addon) => done({active: addon.isActive, temporary: addon.temporarilyInstalled}));"""
+
+
+@pytest.mark.parametrize("signatures_required", [True, False])
+def test_firefox_esr_installs_the_unsigned_zip_for_good_only_without_signatures_required(packages, tmp_path,
+                                                                                        signatures_required):
+    """docs/extension.md's persistent install: Firefox ESR refuses the unsigned zip as a regular add-on, and with
+    xpinstall.signatures.required=false installs it as one, not a temporary add-on that a restart forgets."""
+    needs_firefox()
+    options = webdriver.FirefoxOptions()
+    options.binary_location = str(FIREFOX)
+    options.add_argument("-headless")
+    options.add_argument("-remote-allow-system-access")
+    options.set_preference("xpinstall.signatures.required", signatures_required)
+    driver = webdriver.Firefox(service=FirefoxService(str(geckodriver()), log_output=str(tmp_path / "gecko.log")),
+                               options=options)
+    try:
+        if signatures_required:
+            with pytest.raises(WebDriverException, match="ERROR_SIGNEDSTATE_REQUIRED"):
+                driver.install_addon(str(packages["firefox"]), temporary=False)
+            return
+        addon_id = driver.install_addon(str(packages["firefox"]), temporary=False)
+        driver.set_context("chrome")
+        assert driver.execute_async_script(ADDON_STATE_JS, addon_id) == {"active": True, "temporary": False}
     finally:
         driver.quit()
