@@ -8,7 +8,7 @@ import functools
 from .. import __version__
 from ..bench.command import add_arguments as add_bench_arguments
 from ..config import DEFAULT_PORT
-from . import corpus, data, reading, serving
+from . import corpus, data, reading, service, serving
 from .local import Factories
 from .options import add_model, add_shared
 
@@ -65,6 +65,11 @@ def build_parser(factories: Factories = Factories()) -> argparse.ArgumentParser:
     pair.add_argument("--confirm", metavar="CODE", help="confirm this code without asking")
     pair.add_argument("--token", action="store_true", help="print the token instead, to paste into the options")
     pair.add_argument("--port", type=int, default=DEFAULT_PORT)
+    svc = command("service", service.run, "start `readnext serve` with your session (systemd --user, launchd, "
+                                          "Task Scheduler), stop that, or say whether it runs")
+    svc.add_argument("action", choices=["install", "uninstall", "status"])
+    svc.add_argument("--port", type=int, default=DEFAULT_PORT)
+    add_model(svc)
     add_bench_arguments(commands.add_parser("bench", help="measure the product on a benchmark",
                                             description="measure the product on a benchmark"))
     return parser
