@@ -26,3 +26,20 @@ def test_a_list_s_scores_are_rounded_and_its_papers_whole(engine):
     assert all(item["score"] == round(item["score"], 4) and item["paper"]["title"] for item in answer["items"])
     mode, items = engine.score_papers(papers[:2])
     assert [i["paper_id"] for i in views.scores(mode, items)["items"]] == [p["id"] for p in papers[:2]]
+
+
+def test_a_librarys_entries_are_in_the_library_not_read_and_taken_back_choices_are_not_listed(engine):
+    from library_files import LIBRARY_BIB
+    from readnext.ingest.importer import import_library_text
+    papers = topic_papers()
+    import_library_text(engine, LIBRARY_BIB, "bibtex")
+    engine.record([{"id": "me", "type": "authored", "paper": papers[0]}, {"id": "me-back", "type": "unauthored",
+                   "paper_id": papers[0]["id"]},
+                   {"id": "no", "type": "dismiss", "paper": papers[1]}, {"id": "no-back", "type": "undismiss",
+                   "paper_id": papers[1]["id"]},
+                   {"id": "v", "type": "view", "paper_id": "1706.03762", "seconds": 40}])
+    items = {i["paper"]["id"]: i for i in views.history_items(engine)["items"]}
+    assert sorted(items) == ["1706.03762", "bib:knuth1984texbook", "doi:10.1038/nature14539"]
+    knuth = items["bib:knuth1984texbook"]
+    assert knuth["library"] and knuth["events"] == {} and knuth["seconds"] == 0 and knuth["state"] == "read"
+    assert items["1706.03762"]["events"] == {"view": 1} and items["1706.03762"]["seconds"] == 40

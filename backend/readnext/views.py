@@ -85,16 +85,22 @@ def scores(mode: str, items: list[Recommendation]) -> dict:
 
 def history_items(engine: ReadNext, limit: int = 50, offset: int = 0) -> dict:
     """The papers of the history, newest first, each with its events counted (impressions and searches left
-    out)."""
+    out). A library's entries say `library` (their import's event is not a reading: no view, no seconds); a
+    paper whose every choice was taken back (an undone "This is me" or Not interested) and that was never read
+    is not listed."""
     profile = engine.profile()
     per_paper: dict[str, dict] = {}
     for event in sorted(engine.history.events(), key=lambda e: -e.ts):
         if event.paper_id is None or event.type == "impression":
             continue
         label = engine.corpus.label_of(event.paper_id)
-        if label is None:
+        if label is None or profile.states.get(label) is None:
             continue
-        entry = per_paper.setdefault(str(label), {"label": label, "events": {}, "seconds": 0.0, "last": event.ts})
+        entry = per_paper.setdefault(str(label), {"label": label, "events": {}, "seconds": 0.0, "last": event.ts,
+                                                  "library": False})
+        if event.site == "import":  # ingest/importer.py's LIBRARY_EVENTS
+            entry["library"] = True
+            continue
         entry["events"][event.type] = entry["events"].get(event.type, 0) + 1
         entry["seconds"] += event.seconds or 0.0
     rows = list(per_paper.values())
@@ -102,7 +108,8 @@ def history_items(engine: ReadNext, limit: int = 50, offset: int = 0) -> dict:
     papers = engine.corpus.by_labels([r["label"] for r in page])
     return {"total": len(rows), "items": [
         {"paper": papers[r["label"]].to_dict(), "state": profile.states.get(r["label"]), "events": r["events"],
-         "seconds": round(r["seconds"], 1), "last": r["last"]} for r in page if r["label"] in papers]}
+         "seconds": round(r["seconds"], 1), "last": r["last"], "library": r["library"]}
+        for r in page if r["label"] in papers]}
 
 
 def profile_summary(engine: ReadNext) -> dict:

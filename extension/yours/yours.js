@@ -46,6 +46,7 @@ export function signals(entry) {
   const said = [];
   const label = { own: "yours", saved: "saved", dismissed: "dismissed", hidden: "hidden" }[entry.state];
   if (label) said.push(label);
+  if (entry.library && !label) said.push("in your library");
   if (entry.events.view) said.push(`read for ${duration(entry.seconds)}`);
   if (entry.events.pdf) said.push("opened the PDF");
   if (entry.events.click) said.push("opened from ReadNext");
