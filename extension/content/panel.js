@@ -54,7 +54,8 @@ export function openPanel(doc, win, { settings, site }) {
     } catch (error) {
       const code = error instanceof Problem ? error.code : "error";
       if (!(error instanceof Problem)) report(error);
-      view.showState(EXPLAINED.has(code) ? code : "error", EXPLAINED.has(code) ? "" : String(error?.message ?? error));
+      view.showState(EXPLAINED.has(code) ? code : "error", EXPLAINED.has(code) ? "" : String(error?.message ?? error),
+        { backend: settings.backend });
       // While the backend is down, look again now and then: when it is back, the queue drains and the cards appear.
       if (code === ERR.OFFLINE) retryTimer = win.setTimeout(() => run({ quiet: true }), OFFLINE_RETRY_MS);
     }

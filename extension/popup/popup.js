@@ -3,13 +3,16 @@ import { runtime, tabs } from "../shared/browser-api.js";
 import { el } from "../shared/dom.js";
 import { MSG } from "../shared/messages.js";
 import { loadSettings, saveSettings } from "../shared/settings.js";
+import { startCommands } from "../sidebar/states.js";
 
 const byId = (id) => document.getElementById(id);
 
 function describe(answer) {
   if (!answer.ok) return { tone: "bad", text: `Error: ${answer.error.message}` };
   if (answer.problem?.code === "offline") {
-    return { tone: "bad", text: `Not running at ${answer.backend}`, help: "Start it in a terminal: readnext serve" };
+    const start = startCommands(answer.backend);
+    return { tone: "bad", text: `Not running at ${answer.backend}`,
+      help: `Start it in a terminal: ${start.serve} (or, to have it start with your session: ${start.service})` };
   }
   if (!answer.server) return { tone: "bad", text: `The backend at ${answer.backend} answered: ${answer.problem?.message}` };
   const running = `Running at ${answer.backend}: ${answer.server.corpus} papers, ${answer.server.history} events recorded`;

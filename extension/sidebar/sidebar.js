@@ -100,16 +100,18 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
     replaceBody(el(doc, "div", { class: "loading", role: "status" }, el(doc, "span", { class: "spinner" }), el(doc, "span", { text })));
   }
 
-  /** One of STATES (offline, not_paired, unauthorized, cold, error), with an optional detail line. */
-  function showState(name, detail = "") {
+  /** One of STATES (offline, not_paired, unauthorized, cold, error), with an optional detail line; `context`
+   * ({backend}) for the lines that name it. */
+  function showState(name, detail = "", context = {}) {
     const spec = STATES[name] ?? STATES.error;
+    const lines = typeof spec.lines === "function" ? spec.lines(context) : spec.lines;
     const action = {
       retry: el(doc, "button", { type: "button", class: "button", text: "Try again", onclick: () => handlers.onRetry() }),
       options: el(doc, "button", { type: "button", class: "button", text: "Open options", onclick: () => handlers.onOpenOptions() }),
     }[spec.action];
     replaceBody(el(doc, "section", { class: `state state-${name}`, "data-state": name },
       el(doc, "h2", { text: spec.title }),
-      spec.lines.map((line) => (typeof line === "string"
+      lines.map((line) => (typeof line === "string"
         ? el(doc, "p", { text: line })
         : el(doc, "pre", {}, el(doc, "code", { text: line.command })))),
       detail ? el(doc, "p", { class: "detail", text: detail }) : null,

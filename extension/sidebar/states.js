@@ -1,8 +1,22 @@
-// What the sidebar says when it has no cards to show, by state. Each line is text or {command} (shown as code).
+// What the sidebar says when it has no cards to show, by state. Each line is text or {command} (shown as code);
+// `lines` may be a function of what the extension is set to ({backend}).
+import { DEFAULT_BACKEND } from "../shared/settings.js";
+
+/** The commands that start the backend the extension is set to: its port named unless it is the default, since
+ * a plain `readnext serve` starts an empty backend on the default port, which this extension does not ask. */
+export function startCommands(backend = DEFAULT_BACKEND) {
+  const port = backend === DEFAULT_BACKEND ? "" : ` --port ${new URL(backend).port || "80"}`;
+  return { serve: `readnext serve${port}`, service: `readnext service install${port}` };
+}
+
 export const STATES = {
   offline: {
     title: "The ReadNext backend is not running",
-    lines: ["Start it in a terminal:", { command: "readnext serve" }, "This panel checks again every few seconds."],
+    lines: ({ backend }) => [
+      `Start it in a terminal (it serves at ${backend ?? DEFAULT_BACKEND}):`, { command: startCommands(backend).serve },
+      "Or have it start with your session from now on:", { command: startCommands(backend).service },
+      "This panel checks again every few seconds.",
+    ],
     action: "retry",
   },
   not_paired: {

@@ -1,6 +1,10 @@
 """What the sidebar, the popup and the options page say when something is missing: a token, the right token, any
 history at all."""
+from types import SimpleNamespace
+
 import pytest
+
+from servers import free_port
 
 from .harness import (ABSTRACT, EXTENSION_ORIGIN, LISTING, SIDEBAR, Backend, configure, now_ms, shadow_call,
                       sidebar_cards, sidebar_state, wait_until)
@@ -42,6 +46,28 @@ def test_no_history_yet_is_a_cold_start(browser, new_backend):
     assert any("Close to the page you are reading" in chip for card in cards for chip in card["chips"])
     note = "function () { return this.querySelector('.note')?.textContent ?? ''; }"
     assert shadow_call(browser, SIDEBAR, note)
+
+
+@pytest.mark.parametrize("port", [8765, "another"])
+def test_no_backend_names_the_commands_for_the_port_the_extension_asks(browser, backend, port):
+    """Following the advice starts the backend the extension talks to: on another port than the default, a plain
+    `readnext serve` would start an empty one on 8765."""
+    port = free_port() if port == "another" else port
+    nobody = SimpleNamespace(address=f"http://127.0.0.1:{port}", token=backend.token)
+    if port == 8765 and backend.port == 8765:
+        pytest.fail("the session's backend listens on the default port; the test needs it free")
+    configure(browser, nobody)
+    option = "" if port == 8765 else f" --port {port}"
+    browser.get(ABSTRACT)
+    assert wait_until(lambda: sidebar_state(browser) == "offline", message="the 'backend not running' state")
+    commands = shadow_call(browser, SIDEBAR, "function () { return [...this.querySelectorAll('.body code')]"
+                                             ".map((code) => code.textContent); }")
+    assert commands == [f"readnext serve{option}", f"readnext service install{option}"]
+    assert nobody.address in shadow_call(browser, SIDEBAR, TEXT_JS)
+    browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+    help_text = wait_until(lambda: browser.find_element("id", "backend-help").text, message="the popup's help")
+    assert f"readnext serve{option} " in help_text and f"readnext service install{option})" in help_text
+    configure(browser, backend)  # as the other tests expect it
 
 
 def test_popup_shows_status_and_counts(browser, backend):
