@@ -15,6 +15,7 @@ import numpy as np
 
 from . import storage
 from .corpus import Corpus
+from .corpus_schema import USER_ONLY_IDS
 from ..errors import ReadNextError
 from ..records.papers import paper_from_dict
 
@@ -41,16 +42,20 @@ def salvage(damaged: Path, corpus: Corpus) -> Salvaged:
         conn.close()
         return found
     try:
-        for rows, unreadable in _rows(conn, "papers", "data"):
+        users = _user_labels(conn)
+        for rows, unreadable in _rows(conn, "papers", "label, data"):
             found.unreadable += unreadable
-            papers = []
-            for (data,) in rows:
+            papers: dict[bool, list] = {False: [], True: []}
+            for label, data in rows:
                 try:
-                    papers.append(paper_from_dict(json.loads(data)))
+                    paper = paper_from_dict(json.loads(data))
                 except (ValueError, TypeError, ReadNextError):
                     found.unreadable += 1
-            corpus.upsert(papers)
-            found.papers += len(papers)
+                    continue
+                papers[label in users if users is not None else paper.id.startswith(USER_ONLY_IDS)].append(paper)
+            for by_user, some in papers.items():
+                corpus.upsert(some, by_user=by_user)
+                found.papers += len(some)
         for rows, unreadable in _rows(conn, "vectors", "model, hash, vec"):
             found.unreadable += unreadable
             by_model: dict[str, dict[str, np.ndarray]] = {}
@@ -65,6 +70,15 @@ def salvage(damaged: Path, corpus: Corpus) -> Salvaged:
     finally:
         conn.close()
     return found
+
+
+def _user_labels(conn: sqlite3.Connection) -> set[int] | None:
+    """The labels of the papers only the user brought (user_papers); None where the table is missing (a database
+    from before it) or cannot be read, and the ids say whose a paper is, as the migration does."""
+    try:
+        return {label for (label,) in conn.execute("SELECT label FROM user_papers")}
+    except sqlite3.DatabaseError:  # OperationalError (no such table) is one
+        return None
 
 
 def _rows(conn: sqlite3.Connection, table: str, columns: str):
