@@ -51,8 +51,7 @@ def run(args, factories: Factories) -> int:
     where = service_files.layout(system_name(), Path.home())
     if args.action == "install":
         spec = ServiceSpec(serve_command(args, config_of(args).home), where.log, args.port)
-        print_state(install(where, spec, os.environ.get("USERDOMAIN", "") + "\\" + os.environ.get("USERNAME", "")
-                            if where.system == "windows" else ""))
+        print_state(install(where, spec, _windows_user() if where.system == "windows" else ""))
     elif args.action == "uninstall":
         uninstall(where)
         show(f"removed {where.file}; readnext serve no longer starts with your session")
@@ -126,10 +125,16 @@ def _manager_says(where: Layout) -> str:
                                  else "not registered")
 
 
+def _windows_user() -> str:
+    """DOMAIN\\name, as a logon trigger names the user it is for."""
+    return f"{os.environ.get('USERDOMAIN', '')}\\{os.environ.get('USERNAME', '')}"
+
+
 def _answers(url: str) -> bool:
     """Whether a ReadNext backend answers GET /api/v1/status there (the one path open without the token)."""
     try:
-        with urllib.request.urlopen(f"{url}{PREFIX}/status", timeout=2) as response:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1, never a proxy
+        with direct.open(f"{url}{PREFIX}/status", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
