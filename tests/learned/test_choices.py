@@ -49,3 +49,22 @@ def test_a_sidebar_list_is_its_own_set_and_unknown_papers_drop_out():
               Event(id="c", type="click", ts=5_000, paper_id="p2")]
     (only,) = choice_sets(events, LABELS.get)
     assert only.source == "sidebar" and only.labels == [5, 2] and only.outcomes == [PASSED, CHOSEN]
+
+
+def test_a_click_on_a_card_is_a_choice_from_its_sidebar_list_only():
+    listing, abstract = "https://arxiv.org/list/cond-mat/new", "https://arxiv.org/abs/1"
+    events = impressions(listing, ["p1", "p2"], 0, "a") + [
+        Event(id="s", type="shown", ts=MINUTE, paper_ids=["p5", "p2"], url=abstract),
+        Event(id="c", type="click", ts=2 * MINUTE, paper_id="p2", url=abstract),
+        Event(id="v", type="view", ts=3 * MINUTE, paper_id="p2", seconds=40, url="https://arxiv.org/abs/2")]
+    page, sidebar = choice_sets(events, LABELS.get)
+    assert page.outcomes == [PASSED, PASSED]  # p2 was chosen from the sidebar, not from the listing
+    assert sidebar.outcomes == [PASSED, CHOSEN]
+
+
+def test_a_click_on_another_pages_card_is_not_a_choice_from_this_sidebar():
+    events = [Event(id="s1", type="shown", ts=0, paper_ids=["p2", "p3"], url="https://arxiv.org/abs/1"),
+              Event(id="s2", type="shown", ts=MINUTE, paper_ids=["p2", "p4"], url="https://arxiv.org/abs/9"),
+              Event(id="c", type="click", ts=2 * MINUTE, paper_id="p2", url="https://arxiv.org/abs/9")]
+    first, second = choice_sets(events, LABELS.get)
+    assert first.outcomes == [PASSED, PASSED] and second.outcomes == [CHOSEN, PASSED]
