@@ -16,7 +16,7 @@ LAYERS = [
     {"vectors"},
     {"ranking"},
     {"learned"},
-    {"engine", "views", "recommender", "forgetting", "validation", "check"},
+    {"engine", "views", "recommender", "new_for_you", "forgetting", "validation", "check"},
     {"ingest"},
     {"server"},
     {"cli"},

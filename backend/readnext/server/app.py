@@ -7,19 +7,21 @@ from flask import Flask
 from ..config import Config
 from ..engine import ReadNext
 from ..ingest.follow import policy_of
+from ..new_for_you import NewForYou
 from .failures import answer_failures
 from .guard import protect
 from .jobs import Jobs
 from .pairing import Pairings
 from .routes import PREFIX
 from .routes.imports import imports
+from .routes.new import new
 from .routes.pairing import pairing
 from .routes.proof import proof
 from .routes.reading import reading
 from .routes.settings import settings
 from .routes.yours import yours
 
-BLUEPRINTS = (reading, yours, pairing, imports, settings, proof)
+BLUEPRINTS = (reading, yours, pairing, imports, settings, proof, new)
 
 
 def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
@@ -34,6 +36,7 @@ def create_app(config: Config, engine: ReadNext | None = None) -> Flask:
     app.extensions["readnext.pairings"] = Pairings(engine.token)
     app.extensions["readnext.config"] = config
     app.extensions["readnext.fetch_policy"] = policy_of(config)
+    app.extensions["readnext.new"] = NewForYou(engine)
     protect(app, config, engine.token)
     answer_failures(app, config.max_request_bytes)
     for blueprint in BLUEPRINTS:
