@@ -159,7 +159,8 @@ def fetch_once(engine, client: ArxivClient, categories: list[str] | None = None)
     report = FetchReport(categories=names, feed=feed, since=since, fetched=len(result.papers),
                          not_modified=result.not_modified, complete=result.complete, requests=result.requests)
     report.new = sum(not engine.in_corpus(paper) for paper in result.papers)
-    stored = engine.add_papers(result.papers)
+    with engine.indexer.background():  # a request's embedding goes first: vectors/gate.py
+        stored = engine.add_papers(result.papers)
     report.papers = [paper for _, paper in stored]
     newest = max((p.date[:10] for p in result.papers if p.date), default="")
     report.finished_at = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -145,7 +145,8 @@ def import_jsonl(engine, path: Path | str, show_progress: bool = True, filter: S
     def flush() -> None:
         nonlocal size
         size = min(size * 2, BATCH)
-        engine.add_papers(batch)
+        with engine.indexer.background():  # a request's embedding goes first: vectors/gate.py
+            engine.add_papers(batch)
         report.stored += len(batch)
         batch.clear()
         if key:  # only after the batch is stored: a resumed run never skips a paper
@@ -222,7 +223,8 @@ def _record_library(engine, result, origin: str, kind: str) -> LibraryReport:
         linked = sum(engine.in_corpus(paper) for paper in papers)
         report.linked += linked
         report.new += len(papers) - linked
-        stored = engine.add_papers(papers, by_user=True)
+        with engine.indexer.background():  # a library is bulk work: a request's embedding goes first
+            stored = engine.add_papers(papers, by_user=True)
         events = [{**LIBRARY_EVENTS[kind], "id": _event_id(prefix, paper.id), "paper_id": kept.id,
                    "site": "import", "url": kept.url} for paper, (_, kept) in zip(papers, stored)]
         answer = engine.record(events)

@@ -11,6 +11,7 @@ import numpy as np
 from ..records.papers import Paper
 from ..store.corpus import Corpus
 from .embed import Embedder
+from .gate import EmbeddingGate
 from .index import VectorIndex
 from .saver import IndexSaver
 
@@ -23,7 +24,7 @@ class Indexer:
         self.model = embedder.name
         self.save_every = save_every
         self.version = 0  # bumped when papers are indexed, removed or changed: derived state knows to rebuild
-        self._embed_lock = threading.Lock()
+        self.gate = EmbeddingGate()  # the reader's page before background embedding: vectors/gate.py
         self._unsaved: dict[int, str] = {}  # label -> text hash added to the index since its last save
         self._unsaved_lock = threading.Lock()
         self._save_lock = threading.Lock()
@@ -116,9 +117,13 @@ class Indexer:
             self.save()
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """The model's vectors of these texts; one caller at a time (the model is not shared)."""
-        with self._embed_lock:
-            return self.embedder.embed(texts)
+        """The model's vectors of these texts; one caller at a time (the model is not shared), a request before
+        background work (inside `background()`), which yields between small batches."""
+        return self.gate.embed(self.embedder, texts)
+
+    def background(self):
+        """A block whose embedding, in this thread, is background work: imports, backfills, following arXiv."""
+        return self.gate.background()
 
     def embed_and_index(self, entries: list[tuple[int, Paper]]) -> None:
         if not entries:
@@ -146,5 +151,6 @@ class Indexer:
     def embed_pending(self, batch: int = 64) -> int:
         """Embed stored papers that have no vector for this model yet (an interrupted import, a model change)."""
         pending = self.corpus.unembedded(self.model, limit=batch)
-        self.embed_and_index(pending)
+        with self.background():
+            self.embed_and_index(pending)
         return len(pending)
