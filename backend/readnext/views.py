@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .learned.attribution import describe
 from .learned.learn import Learner
 from .recommender import Recommendation, Recommendations
 from .records.latex import latex_to_text
@@ -139,7 +138,7 @@ def learned_summary(learner: Learner) -> dict:
         return {"active": False, "choice_sets": 0, "min_choice_sets": learner.min_sets,
                 "learned": [], "note": "Ranked by the fixed formula until you have opened papers from lists."}
     return {"active": learner.active, "choice_sets": model.choice_sets, "chosen": model.chosen,
-            "min_choice_sets": learner.min_sets, "learned": describe(model.weights, model.prior)}
+            "min_choice_sets": learner.min_sets, "learned": learner.claims()}
 
 
 def export(engine: ReadNext) -> dict:

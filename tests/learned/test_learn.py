@@ -83,7 +83,7 @@ def test_without_choices_the_ranking_is_the_formula_exactly(engine):
     formula = engine.recommend({"query": "graph message passing"}, 12)
     # The learned path at the prior weights: not a paper moves, not a score changes.
     prior = features.prior(engine.ranking)
-    engine.learner.model = Model(prior, prior, 5, 5, 0)
+    engine.learner.model = Model(prior, prior, 5, 5, 0, np.full(len(prior), 5))
     engine.learner.min_sets = 1
     learned = engine.recommend({"query": "graph message passing"}, 12)
     assert [(i.paper.id, i.score) for i in learned.items] == [(i.paper.id, i.score) for i in formula.items]
@@ -234,3 +234,34 @@ def test_below_the_threshold_the_formula_still_ranks_and_from_it_the_model(engin
                       "ts": T0 + 30 * HOUR + 60_000}])
     assert engine.retrain_from_log()["choice_sets"] == 3 and engine.learner.active
     assert scores(engine, rest[6:], 3) == scores(engine, rest[6:], 1) != scores(engine, rest[6:], NEVER)
+
+
+def test_a_feature_with_no_spread_in_a_list_teaches_nothing_from_it():
+    """A /new page: every paper days old, the newest opened each time. The age barely varies in the list, so
+    it cannot be why one paper was opened over another: its weight stays the formula's, exactly."""
+    rng = np.random.default_rng(1)
+    prior = features.prior()
+    age = features.INDEX["age"]
+    lists = []
+    for _ in range(20):
+        x = 0.3 * rng.random((10, len(prior)))
+        x[:, age] = np.sort(rng.random(10)) * 3 / 3652  # 0 to 3 days of a ten-year range, the newest first
+        lists.append(Example(x, np.array([CHOSEN] + [PASSED] * 9)))
+    weights = fit(lists, prior)
+    assert weights[age] == prior[age]
+    assert not np.allclose(np.delete(weights, age), np.delete(prior, age))  # the features that vary still teach
+
+
+def test_the_profile_claims_only_what_enough_lists_with_spread_support(engine):
+    prior = features.prior(engine.ranking)
+    moved = prior.copy()
+    moved[features.INDEX["age"]] = -0.1  # "You prefer recent papers"
+    moved[features.INDEX["authors_own"]] = 0.2
+    engine.learner.min_sets = 3
+    spread = np.full(len(prior), 3)
+    engine.learner.model = Model(moved, prior, 2, 2, 0, spread)
+    assert views.learned_summary(engine.learner)["learned"] == []  # two lists: below the threshold, no claim
+    spread[features.INDEX["age"]] = 1  # the age varied in one of the three lists only
+    engine.learner.model = Model(moved, prior, 3, 3, 0, spread)
+    assert views.learned_summary(engine.learner)["learned"] == [
+        "You open papers that share authors with yours more than topic alone predicts"]

@@ -64,13 +64,16 @@ SENTENCES = {  # feature: (when it counts more, when it counts less)
 }
 
 
-def describe(weights: np.ndarray, prior: np.ndarray) -> list[str]:
-    """Sentences for the weights that moved, largest move first. The weights are compared after taking out a
-    common factor (a uniformly larger weighting ranks the same)."""
+def describe(weights: np.ndarray, prior: np.ndarray, supported: np.ndarray | None = None) -> list[str]:
+    """Sentences for the weights that moved, largest move first, of the features `supported` marks (default:
+    all). The weights are compared after taking out a common factor (a uniformly larger weighting ranks the
+    same)."""
     scale = float(weights @ prior / (prior @ prior)) or 1.0
     relative = weights / scale
     moves = []
     for name, i in INDEX.items():
+        if supported is not None and not supported[i]:
+            continue
         if prior[i]:
             change = (relative[i] - prior[i]) / abs(prior[i])
             if abs(change) >= CHANGED:

@@ -23,6 +23,10 @@ MAX_AGE_YEARS = 10.0
 # sinks every undated paper; 0 would make them all the newest.
 UNKNOWN_AGE = 0.5
 SHARED_CAP = 3  # three papers sharing an author say as much as more
+# A feature that varies less than this inside a list says nothing about why one of its papers was chosen over
+# another (the age on a /new page, where every paper is days old: 0.001 of the range): the list teaches nothing
+# about it. 0.01 of a feature's range is 36 days of age, or a hundredth of a cosine.
+MIN_SPREAD = 0.01
 
 
 def prior(settings: RankSettings = DEFAULT) -> np.ndarray:
@@ -87,6 +91,11 @@ def compute(profile: Profile, context: Context, labels: np.ndarray, vectors: np.
     if positions is not None:
         out[:, INDEX["position"]] = np.log2(1.0 + np.asarray(positions, np.float64)) / 5.0
     return out
+
+
+def spread(x: np.ndarray) -> np.ndarray:
+    """Per feature, whether it varies inside this list (x: the list's papers by FEATURES) by MIN_SPREAD or more."""
+    return np.ptp(x, axis=0) >= MIN_SPREAD if len(x) else np.zeros(x.shape[1], bool)
 
 
 def _age(paper: Paper, today: date) -> float:

@@ -2,7 +2,8 @@
 
 A linear score over features.FEATURES, trained by gradient descent on -log softmax of each chosen paper over
 its choice set (rejected papers count REJECT_WEIGHT times in the denominator; a NOISE share of opens is taken
-as saying nothing about the paper), plus L2 * |w - prior|^2, so
+as saying nothing about the paper; a feature without spread inside a list, features.spread, is left out of that
+list, so that it teaches nothing from it), plus L2 * |w - prior|^2, so
 that without choices the weights are the formula's and a few choices cannot move them far. Training happens
 off the request path (BackgroundTrainer), the model lives in the home (MODEL_FILE, versioned), forgetting the
 history removes it and `ReadNext.retrain_from_log` rebuilds it from the log.
@@ -20,13 +21,14 @@ import numpy as np
 
 from . import features
 from ..store import storage
+from .attribution import describe
 from .choices import CHOSEN, REJECTED, ChoiceSet
 from ..ranking.catalogue import Catalogue
 from ..ranking.profile import build_profile
 from ..ranking.rank import DEFAULT, Context, RankSettings, Scored
 
 MODEL_FILE = "ranker.json"
-FORMAT = 2  # bumped when the features or the file change: an older file is retrained from the log
+FORMAT = 3  # bumped when the features or the file change: an older file is retrained from the log
 # Lists with something chosen before the learned weights rank, measured by `make bench` (docs/benchmarks.md,
 # "The threshold"): the smallest number from which, at every number measured, the learned ranker is at least as
 # good as the formula where there is something to learn (the planted-preference simulation on arXiv records)
@@ -51,11 +53,12 @@ class Model:
     choice_sets: int  # lists with at least one paper chosen
     chosen: int
     trained_at: int
+    spread_sets: np.ndarray  # per feature, the lists in which it varied (features.spread): what it learned from
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "features": list(features.FEATURES), "weights": self.weights.tolist(),
                 "prior": self.prior.tolist(), "choice_sets": self.choice_sets,
-                "chosen": self.chosen, "trained_at": self.trained_at}
+                "chosen": self.chosen, "trained_at": self.trained_at, "spread_sets": self.spread_sets.tolist()}
 
     @classmethod
     def from_json(cls, data) -> Model | None:
@@ -63,7 +66,8 @@ class Model:
             return None
         return cls(weights=np.array(data["weights"], np.float64), prior=np.array(data["prior"], np.float64),
                    choice_sets=int(data["choice_sets"]), chosen=int(data["chosen"]),
-                   trained_at=int(data["trained_at"]))
+                   trained_at=int(data["trained_at"]),
+                   spread_sets=np.array(data["spread_sets"], np.int64))
 
 
 @dataclass
@@ -87,7 +91,8 @@ def fit(examples: list[Example], prior: np.ndarray, l2: float = L2, steps: int =
     chosen = torch.zeros(len(examples), width, dtype=torch.bool)
     for i, example in enumerate(examples):
         n = len(example.outcomes)
-        x[i, :n] = torch.from_numpy(example.features)
+        # a constant feature shifts every logit of the list alike: the softmax, and so the gradient, ignore it
+        x[i, :n] = torch.from_numpy(np.where(features.spread(example.features), example.features, 0.0))
         log_weight[i, :n] = torch.from_numpy(np.where(example.outcomes == REJECTED, np.log(REJECT_WEIGHT), 0.0))
         chosen[i, :n] = torch.from_numpy(example.outcomes == CHOSEN)
     anchor = torch.from_numpy(prior)
@@ -152,6 +157,14 @@ class Learner:
     def active(self) -> bool:
         return self.model is not None and self.model.choice_sets >= self.min_sets
 
+    def claims(self) -> list[str]:
+        """What the model says it learned, in words (attribution.describe): only once it ranks (min_sets
+        lists with a choice), and of a feature only when it varied in that many of them."""
+        model = self.model
+        if model is None or not self.active:
+            return []
+        return describe(model.weights, model.prior, supported=model.spread_sets >= self.min_sets)
+
     def forget(self) -> None:
         with self.lock:
             self._generation += 1
@@ -169,11 +182,12 @@ class Learner:
                 if generation == self._generation and self.model is not None:
                     self.model = None
                     storage.remove(self.path)
-            return Model(prior, prior, 0, 0, int(time.time() * 1000))
+            return Model(prior, prior, 0, 0, int(time.time() * 1000), np.zeros(len(prior), np.int64))
         weights = fit(examples, prior, self.l2)
         model = Model(weights=weights, prior=prior, choice_sets=len(examples),
                       chosen=int(sum((e.outcomes == CHOSEN).sum() for e in examples)),
-                      trained_at=int(time.time() * 1000))
+                      trained_at=int(time.time() * 1000),
+                      spread_sets=np.sum([features.spread(e.features) for e in examples], axis=0).astype(np.int64))
         with self.lock:
             if generation == self._generation:
                 storage.atomic_write_json(self.path, model.to_json())
