@@ -72,6 +72,7 @@ export function backendClient({ base, token }) {
     removeInterest: (paperId) => call("DELETE", `/interests/${paper(paperId)}`),
     readingMap: () => call("GET", "/map", null, { timeout: EMBEDDING_MS }), // ranks the 20 recommendations it draws
     usage: () => call("GET", "/usage"),
+    newForYou: ({ k = 10 } = {}) => call("GET", `/new?k=${Number(k)}`, null, { timeout: EMBEDDING_MS }),
     settings: () => call("GET", "/settings"),
     exportAll: () => call("GET", "/export"),
     exportBibtex: () => call("GET", "/export.bib", null, { as: "text" }),

@@ -88,6 +88,12 @@ async function backfillStatus() {
   return (await currentBackend()).backfillStatus();
 }
 
+/** The New for you page: the next k unseen papers of the followed categories (answering marks them seen). */
+async function newForYou({ k = 10 }) {
+  await deliverQueued();
+  return (await currentBackend()).newForYou({ k });
+}
+
 async function openOptions() {
   await runtime.openOptions();
   return {};
@@ -109,6 +115,7 @@ const HANDLERS = {
   [MSG.PAIR_START]: { from: "extension", handle: startPairing },
   [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
   [MSG.OPEN_YOURS]: { from: "page", handle: openYours },
+  [MSG.NEW_FOR_YOU]: { from: "extension", handle: newForYou },
 };
 
 /** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;
