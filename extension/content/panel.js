@@ -20,6 +20,12 @@ function shownEvents(sections, url) {
     .map((section) => newEvent("shown", { paper_ids: section.items.map((item) => item.paper.id), url }));
 }
 
+/** What the sidebar says while this page is not recorded, or "" while it is. */
+function captureNotice(settings, site) {
+  if (settings.paused) return "Capture is paused: the pages you open are not recorded. Resume it from the toolbar button.";
+  return captureAllowed(settings, site) ? "" : "Capture is off for this site in ReadNext's options: this page is not recorded.";
+}
+
 /** A loader resolves to sections for the sidebar ([{key, title, note, items, empty}]), or null for "no history". */
 export function openPanel(doc, win, { settings, site }) {
   let loader = null;
@@ -28,6 +34,7 @@ export function openPanel(doc, win, { settings, site }) {
   const report = (error) => console.error("ReadNext:", error);
   const view = mountSidebar(doc, {
     collapsed: settings.sidebarCollapsed ?? win.innerWidth < MIN_WINDOW_FOR_PANEL,
+    notice: captureNotice(settings, site),
     onCollapse: (collapsed) => saveSettings({ sidebarCollapsed: collapsed }).catch(report),
     onRetry: () => run(),
     onOpenOptions: () => ask({ type: MSG.OPEN_OPTIONS }).catch(report),

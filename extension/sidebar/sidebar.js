@@ -20,10 +20,10 @@ function makeRoom(doc, pixels) {
 }
 
 /**
- * Mounts the sidebar on `doc`. handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onOpenYours(), onAction(action, paper),
+ * Mounts the sidebar on `doc`; `notice`: a line kept above the cards (that this page is not recorded), or "". handlers: onCollapse(collapsed), onRetry(), onOpenOptions(), onOpenYours(), onAction(action, paper),
  * onOpen(paper). Returns the view: showLoading, showState, showSections, setCollapsed.
  */
-export function mountSidebar(doc, { collapsed, ...handlers }) {
+export function mountSidebar(doc, { collapsed, notice = "", ...handlers }) {
   doc.querySelector(HOST_TAG)?.remove();
   const host = doc.createElement(HOST_TAG);
   const root = host.attachShadow({ mode: "closed" });
@@ -44,6 +44,7 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
         type: "button", class: "collapse", title: "Collapse ReadNext", "aria-label": "Collapse ReadNext",
         onclick: () => setCollapsed(true, true),
       }, icon(doc, "chevronRight"))),
+    el(doc, "p", { class: "notice", role: "status", text: notice, hidden: !notice }),
     body,
     el(doc, "footer", { class: "foot" },
       el(doc, "span", { text: "Not part of arXiv or Google Scholar" }),
@@ -118,15 +119,21 @@ export function mountSidebar(doc, { collapsed, ...handlers }) {
       action ?? null));
   }
 
-  /** sections: [{title, note, items, empty}] with items as the backend answers them ({paper, score, reasons}). */
+  /** sections: [{title, note, items, empty}] with items as the backend answers them ({paper, score, reasons, close}).
+   * Beside "On this page" (key "page"), whose cards are those close to what the user read, every section is held
+   * to that one bar (the backend's `close`, reasons.close_to_reading): "More for you" never lists a paper that
+   * "On this page" would call not close. */
   function showSections(sections) {
+    const oneBar = sections.some((section) => section.key === "page");
     replaceBody(...sections.map((section) => {
+      const items = oneBar ? section.items.filter((item) => item.close !== false) : section.items;
+      const empty = items.length < section.items.length ? "Nothing else is close to what you read." : section.empty;
       const list = el(doc, "div", { class: "cards" });
-      const emptyNote = el(doc, "p", { class: "empty", text: section.empty ?? "Nothing here yet.", hidden: section.items.length > 0 });
+      const emptyNote = el(doc, "p", { class: "empty", text: empty ?? "Nothing here yet.", hidden: items.length > 0 });
       const onRemoved = () => {
         emptyNote.hidden = list.childElementCount > 0;
       };
-      list.append(...section.items.map((item) => buildCard(doc, item, { ...handlers, onRemoved })));
+      list.append(...items.map((item) => buildCard(doc, item, { ...handlers, onRemoved })));
       return el(doc, "section", { class: "section", "data-section": section.key },
         el(doc, "h2", { text: section.title }),
         section.note ? el(doc, "p", { class: "note", text: section.note }) : null,

@@ -4,8 +4,8 @@ import time
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
 
-from .harness import (ABSTRACT, ARTIFACTS, CLICK_JS, LISTING, SCHOLAR, SIDEBAR, configure, now_ms, shadow_call,
-                      shadow_calls, sidebar_cards, sidebar_state, stored, wait_until)
+from .harness import (ABSTRACT, ARTIFACTS, CLICK_JS, EXTENSION_ORIGIN, LISTING, SCHOLAR, SIDEBAR, configure, now_ms,
+                      shadow_call, shadow_calls, sidebar_cards, sidebar_state, stored, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -134,3 +134,20 @@ def test_screenshot_of_the_sidebar_on_the_abstract_page(browser, backend):
     path = ARTIFACTS / "sidebar-arxiv-abstract.png"
     browser.save_screenshot(str(path))
     assert path.stat().st_size > 10_000
+
+
+NOTICE_JS = "function () { const n = this.querySelector('.notice'); return n && !n.hidden ? n.textContent : ''; }"
+
+
+def test_the_sidebar_says_when_capture_is_paused(browser, backend):
+    configure(browser, backend)
+    browser.get(ABSTRACT)
+    cards_shown(browser)
+    assert shadow_call(browser, SIDEBAR, NOTICE_JS) == ""
+    browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+    wait_until(lambda: browser.find_element("id", "paused").is_displayed(), message="the popup")
+    browser.find_element("id", "paused").click()
+    wait_until(lambda: (stored(browser, "settings") or {}).get("paused"), message="the paused setting")
+    browser.get(ABSTRACT)
+    cards_shown(browser)  # recommendations still come: only recording stops
+    assert "Capture is paused" in shadow_call(browser, SIDEBAR, NOTICE_JS)
