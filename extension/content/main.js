@@ -8,6 +8,7 @@ import { ask } from "./messaging.js";
 import { openPanel } from "./panel.js";
 import { parsePage } from "./parsers/index.js";
 import { showProfileLine } from "./profile-line.js";
+import { addSortSwitch, sortable } from "./sort.js";
 
 const RECOMMENDATIONS = 10;
 const PAGE_LIMIT = 500; // the backend scores at most 500 papers per request; a longer page is cut there
@@ -54,7 +55,14 @@ function listPage(page, { doc, win, settings }) {
     : Promise.resolve();
   openPanel(doc, win, { settings, site: page.site }).load(async () => {
     await captured;
-    const picks = papers.length ? markEntries(doc, entries, await ask({ type: MSG.SCORE, papers, context })) : [];
+    const scored = papers.length ? await ask({ type: MSG.SCORE, papers, context }) : null;
+    const picks = scored ? markEntries(doc, entries, scored) : [];
+    if (scored && sortable(win.location)) {
+      addSortSwitch(doc, entries, scored, {
+        sorted: settings.sortListings === true,
+        onChange: (sorted) => saveSettings({ sortListings: sorted }).catch(report),
+      });
+    }
     const more = await recommendations(context, new Set(papers.map((paper) => paper.id)));
     if (!more && !picks.length) return null;
     return [
