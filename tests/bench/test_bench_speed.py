@@ -7,8 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import sample_records, shared_path
+from conftest import CountingEmbedder, sample_records, shared_path
+from readnext.bench.beside_backfill import PAGE_PAPERS, measure_beside_backfill
 from readnext.bench.speed import ExactIndex, build, user_history
+from readnext.engine import ReadNext
 from readnext.records.papers import paper_from_dict
 
 
@@ -40,6 +42,22 @@ def test_the_measured_user_has_new_event_ids_each_run():
     assert len(first) == 30 and {e["id"] for e in first}.isdisjoint(e["id"] for e in second)
 
 
+def test_beside_a_backfill_pages_are_timed_while_it_embeds_and_the_corpus_is_left_as_it_was(config):
+    embedder = CountingEmbedder(64)
+    engine = ReadNext(config, embedder=embedder, learn_in_background=False)
+    try:
+        papers = sample(40)
+        build(engine, papers, 500, log=lambda line: None)
+        before, embedded_before = (engine.corpus.count(), len(engine.index)), embedder.texts
+        beside = measure_beside_backfill(engine, papers, [f"bench:{i}" for i in range(40, 80)], backfill=300,
+                                         pages=4)
+        assert len(beside["score_ms"]) == 4 and len(beside["recommend_ms"]) == 40 and not beside["error"]
+        assert embedder.texts - embedded_before == 4 * PAGE_PAPERS + beside["background_embedded"]
+        assert (engine.corpus.count(), len(engine.index)) == before  # the phase's papers are gone again
+    finally:
+        engine.close()
+
+
 @pytest.mark.model
 @pytest.mark.slow
 def test_the_whole_benchmark_on_a_small_corpus(tmp_path):
@@ -47,12 +65,15 @@ def test_the_whole_benchmark_on_a_small_corpus(tmp_path):
     (tmp_path / "sample.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
     result = subprocess.run([sys.executable, "-m", "readnext.cli", "bench", "speed", "--papers", "3000",
                              "--sample", str(tmp_path / "sample.jsonl"), "--home", str(tmp_path / "home"),
-                             "--clients", "2", "--load-seconds", "3"],
+                             "--clients", "2", "--load-seconds", "3", "--backfill-papers", "200"],
                             capture_output=True, text=True, timeout=1500)
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["papers"] == 3000 and figures["recommend_ms"]["n"] == 200
     assert figures["recall_at_10"] >= 0.9 and figures["ingest_ms"]["n"] == 30
+    beside = figures["beside_backfill"]
+    assert beside["score_ms"]["n"] == 20 and beside["recommend_ms"]["n"] == 200 and not beside["error"]
+    assert 0 < beside["background_embedded"] <= 200
     load = figures["load"]
     assert load["requests"] > 0 and load["errors"] == 0, load["first_errors"]
     assert load["acknowledged_missing_from_log"] == 0 and load["server_exit_code"] == 0

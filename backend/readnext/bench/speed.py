@@ -1,5 +1,6 @@
 """`readnext bench speed`: index scale, recommendation latency against exact search in the same run, event
-ingest latency and embedding throughput, all through the product's own code.
+ingest latency, the page beside a background backfill (beside_backfill.py) and embedding throughput, all through
+the product's own code.
 
 The corpus is built from the real sample's papers: each synthetic paper has a real one's text and a vector
 made from real vectors (see MIX, NOISE), so the vectors cluster as real embeddings do (uniform random vectors
@@ -22,6 +23,7 @@ from ..store import storage
 from ..config import Config
 from ..ingest.sources.snapshot import SnapshotReader
 from ..records.papers import Paper
+from .beside_backfill import measure_beside_backfill
 
 # A synthetic paper is a real one, pulled towards a second real one and moved by noise in a low-dimensional
 # subspace: real embeddings lie near a manifold of low intrinsic dimension, with a steep fall of similarity
@@ -168,7 +170,8 @@ def _embedding_throughput(embedder, texts: list[str]) -> dict:
             "raw_forward_papers_per_s": len(texts) / raw, "ratio": raw / product}
 
 
-def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000, seed: int = 1) -> dict:
+def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000, seed: int = 1,
+            backfill: int = 2000) -> dict:
     rng = np.random.default_rng(seed)
     n = int(engine.corpus.get_meta("bench:speed:papers") or engine.corpus.count())  # not the papers ingested
     _user(engine, sample)
@@ -214,6 +217,9 @@ def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000,
         engine.record([{"id": f"bench-ingest-{time.time()}-{i}", "type": "view", "paper": fresh, "seconds": 90}])
         engine.profile()
         ingest.append((time.perf_counter() - tick) * 1000)
+    beside = measure_beside_backfill(engine, sample, contexts, backfill) if backfill else None
+    if beside:
+        beside.update(score_ms=_percentiles(beside["score_ms"]), recommend_ms=_percentiles(beside["recommend_ms"]))
     throughput = _embedding_throughput(engine.embedder, [p.text() for p in sample[:256]])
     engine.history.forget(None)
     return {
@@ -225,7 +231,7 @@ def measure(engine, sample: list[Paper], queries: int = 200, probes: int = 1000,
         "speedup_p99": float(np.percentile(exact, 99) / np.percentile(hnsw_same, 99)),
         "recall_at_10": recall, "server_memory_mb": server_memory,
         "with_exact_matrix_peak_rss_mb": _memory_mb()["peak"],
-        "ingest_ms": _percentiles(ingest), "embedding": throughput,
+        "ingest_ms": _percentiles(ingest), "embedding": throughput, "beside_backfill": beside,
     }
 
 
@@ -244,6 +250,16 @@ def report(built: dict, measured: dict) -> str:
         ("embedding papers/s: product / raw forward (ratio)",
          "{product_papers_per_s:.1f} / {raw_forward_papers_per_s:.1f} ({ratio:.0%})".format(**measured["embedding"])),
     ]
+    beside = measured.get("beside_backfill")
+    if beside:
+        rows += [
+            (f"beside a backfill ({beside['backfill_papers']:,} papers): page /score of 25 new, p50 / p99 (ms)",
+             "{p50:.0f} / {p99:.0f} (n {n})".format(**beside["score_ms"])),
+            ("beside a backfill: recommendation p50 / p99 (ms)", "{p50:.1f} / {p99:.1f} (n {n})".format(**beside["recommend_ms"])),
+            ("beside a backfill: background papers embedded meanwhile, papers/s",
+             f"{beside['background_embedded']:,}, {beside['background_papers_per_s']:.1f}"
+             + ("" if beside["background_ran_throughout"] else " (it ran out before the last page)")),
+        ]
     load = measured.get("load")
     if load:
         rows += [
@@ -270,6 +286,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--load-seconds", type=float, default=60,
                         help="load phase: seconds of 60 %% event posts and 40 %% recommendations against a real "
                              "`readnext serve` (default 60; 0 skips it)")
+    parser.add_argument("--backfill-papers", type=int, default=2000,
+                        help="beside-a-backfill phase: papers stored without a vector and embedded in the background "
+                             "while page scores and recommendations are timed (default 2,000; 0 skips it)")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)  # the measuring child
     parser.set_defaults(func=speed)
 
@@ -289,6 +308,7 @@ def speed(args) -> int:
         # measure in a fresh process: its peak RSS is what a server holding this corpus needs
         child = subprocess.run([sys.executable, "-m", "readnext.cli", "bench", "speed", "--papers", str(args.papers),
                                 "--home", str(home), "--sample", str(sample), "--measure-only",
+                                "--backfill-papers", str(args.backfill_papers),
                                 *(["--model", args.model] if args.model else [])],
                                capture_output=True, text=True, check=False)
         if child.returncode:
@@ -304,6 +324,6 @@ def speed(args) -> int:
         return 0
     with storage.exclusive_lock(config.home / "lock"):
         engine = ReadNext(config)
-        measured = measure(engine, _sample_papers(sample))
+        measured = measure(engine, _sample_papers(sample), backfill=args.backfill_papers)
     print(json.dumps(measured))
     return 0
