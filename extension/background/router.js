@@ -65,7 +65,7 @@ async function score({ papers, context = {} }) {
 
 /** For the popup and the options page: the backend's own status (or why there is none), pairing, the queue. */
 async function status() {
-  const [settings, token, { stats = {} }] = await Promise.all([loadSettings(), loadToken(), storage.get("stats")]);
+  const [settings, token] = await Promise.all([loadSettings(), loadToken()]);
   const backend = backendClient({ base: settings.backend, token });
   let server = null;
   let problem = null;
@@ -76,6 +76,7 @@ async function status() {
     problem = { code: error.code, message: error.message };
   }
   const delivery = server && token ? await deliverQueued() : { queued: await queuedCount() };
+  const { stats = {} } = await storage.get("stats"); // read after that delivery, so that it is counted
   return { backend: settings.backend, server, problem, paired: Boolean(token), paused: settings.paused, stats, ...delivery };
 }
 

@@ -6,8 +6,8 @@ import pytest
 
 from servers import free_port
 
-from .harness import (ABSTRACT, EXTENSION_ORIGIN, LISTING, SIDEBAR, Backend, configure, now_ms, shadow_call,
-                      sidebar_cards, sidebar_state, wait_until)
+from .harness import (ABSTRACT, EXTENSION_ORIGIN, LISTING, SCHOLAR, SIDEBAR, Backend, configure, now_ms, shadow_call,
+                      sidebar_cards, sidebar_state, stored, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +100,20 @@ def test_options_refuse_an_address_other_than_127_0_0_1(browser):
     browser.find_element("id", "save").click()
     result = wait_until(lambda: browser.find_element("id", "result").text, message="an answer")
     assert "127.0.0.1" in result and browser.find_element("id", "result").get_attribute("class") == "error"
+
+
+def test_the_popup_counts_what_its_own_flush_delivered(browser, stopped_backend):
+    """The popup delivers the queue as it opens: the counts it shows are those after that delivery, not before."""
+    backend = stopped_backend
+    configure(browser, backend)
+    browser.get(SCHOLAR)  # 1 search + 10 impressions, queued while the backend is down
+    wait_until(lambda: sidebar_state(browser) == "offline", message="the 'backend not running' state")
+    wait_until(lambda: len(stored(browser, "queue") or []) == 11, message="eleven queued events")
+    browser.get("about:blank")  # no sidebar left to retry and deliver them before the popup does
+    sent_before = (stored(browser, "stats") or {}).get("sent", 0)
+    backend.start()
+    browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
+    wait_until(lambda: browser.find_element("css selector", "#backend-status .text").text.startswith("Running"),
+               timeout=30, message="the status")
+    count = lambda label: browser.find_element("css selector", f"[data-count='{label}']").text  # noqa: E731
+    assert (count("Waiting to be delivered"), count("Events delivered")) == ("0", str(sent_before + 11))
