@@ -74,6 +74,7 @@ export function backendClient({ base, token }) {
     usage: () => call("GET", "/usage"),
     newForYou: ({ k = 10 } = {}) => call("GET", `/new?k=${Number(k)}`, null, { timeout: EMBEDDING_MS }),
     settings: () => call("GET", "/settings"),
+    changeSettings: (body) => call("PUT", "/settings", body),
     exportAll: () => call("GET", "/export"),
     exportBibtex: () => call("GET", "/export.bib", null, { as: "text" }),
     importText: ({ format, text, as }) => call("POST", "/import/text", { format, text, as }, { timeout: IMPORT_MS }),

@@ -95,6 +95,12 @@ async function newForYou({ k = 10 }) {
   return (await currentBackend()).newForYou({ k });
 }
 
+/** The options page's Follow arXiv section: the settings with the exact requests they make, changed when asked. */
+async function follow({ fetch }) {
+  const backend = await currentBackend();
+  return fetch ? backend.changeSettings({ fetch }) : backend.settings();
+}
+
 async function openOptions() {
   await runtime.openOptions();
   return {};
@@ -117,6 +123,7 @@ const HANDLERS = {
   [MSG.PAIR_CHECK]: { from: "extension", handle: checkPairing },
   [MSG.OPEN_YOURS]: { from: "page", handle: openYours },
   [MSG.NEW_FOR_YOU]: { from: "extension", handle: newForYou },
+  [MSG.FOLLOW]: { from: "extension", handle: follow },
 };
 
 /** Why `sender` may not send a message meant for `from` ("page": our content scripts on the two sites;

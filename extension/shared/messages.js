@@ -10,6 +10,7 @@ export const MSG = Object.freeze({
   PAIR_START: "pair-start", // options page: start pairing, answers the code to confirm in the terminal
   PAIR_CHECK: "pair-check", // options page: whether the terminal confirmed (then the worker saved the token)
   OPEN_YOURS: "open-yours", // content scripts cannot open the Your ReadNext page either
+  FOLLOW: "follow", // {fetch}: options page: change what is followed (PUT /settings); {} only reads the settings
   NEW_FOR_YOU: "new-for-you", // {k}: the next page of unseen papers of the followed categories (New for you page)
 });
 

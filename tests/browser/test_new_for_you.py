@@ -72,3 +72,19 @@ def test_reachable_from_your_readnext(browser, new_backend):
     browser.get(f"{EXTENSION_ORIGIN}/extension/yours/yours.html")
     link = wait_until(lambda: browser.find_element("id", "open-new"), message="the link")
     assert link.get_attribute("href") == NEW
+
+
+def test_the_options_offer_to_follow_the_suggested_categories_showing_the_requests_first(browser, own_backend):
+    configure(browser, own_backend)
+    browser.get(f"{EXTENSION_ORIGIN}/extension/options/options.html")
+    offer = wait_until(lambda: browser.find_element("id", "follow-offer").text, message="the offer to follow")
+    assert "cs.CL" in offer  # what the seeded history (BERT) reads
+    assert not browser.find_element("id", "follow-on").is_displayed()  # not before the requests are shown
+    browser.find_element("id", "follow-show").click()
+    traffic = wait_until(lambda: browser.find_element("id", "follow-traffic").text, message="the requests")
+    assert "cs.CL" in traffic and "http" in traffic
+    assert own_backend.api("GET", "settings")["fetch"]["enabled"] is False  # showing is not following
+    browser.find_element("id", "follow-on").click()
+    wait_until(lambda: "Following cs.CL" in browser.find_element("id", "follow-result").text, message="following")
+    fetch = own_backend.api("GET", "settings")["fetch"]
+    assert fetch["enabled"] is True and fetch["categories"] == ["cs.CL"]
