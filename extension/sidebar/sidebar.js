@@ -33,6 +33,17 @@ export function mountSidebar(doc, { collapsed, notice = "", ...handlers }) {
     type: "button", class: "tab", title: "Show ReadNext recommendations", "aria-label": "Show ReadNext recommendations",
     hidden: true, onclick: () => setCollapsed(false, true),
   }, logo(doc, 20), el(doc, "span", { text: "ReadNext" }));
+  const count = el(doc, "span", { class: "count", hidden: true });
+  tab.append(count);
+  /** The tab says how many cards the panel holds, so a collapsed sidebar still tells whether to open it. */
+  const showCount = () => {
+    const cards = body.querySelectorAll("article.card").length;
+    const label = cards ? `Show ReadNext: ${cards} recommendation${cards === 1 ? "" : "s"}` : "Show ReadNext recommendations";
+    count.textContent = cards ? String(cards) : "";
+    count.hidden = !cards;
+    tab.title = label;
+    tab.setAttribute("aria-label", label);
+  };
 
   panel.append(
     el(doc, "header", { class: "bar" },
@@ -95,7 +106,10 @@ export function mountSidebar(doc, { collapsed, notice = "", ...handlers }) {
     if (byUser) handlers.onCollapse(value);
   }
 
-  const replaceBody = (...children) => body.replaceChildren(...children);
+  const replaceBody = (...children) => {
+    body.replaceChildren(...children);
+    showCount();
+  };
 
   function showLoading(text = "Finding papers for you…") {
     replaceBody(el(doc, "div", { class: "loading", role: "status" }, el(doc, "span", { class: "spinner" }), el(doc, "span", { text })));
@@ -132,6 +146,7 @@ export function mountSidebar(doc, { collapsed, notice = "", ...handlers }) {
       const emptyNote = el(doc, "p", { class: "empty", text: empty ?? "Nothing here yet.", hidden: items.length > 0 });
       const onRemoved = () => {
         emptyNote.hidden = list.childElementCount > 0;
+        showCount();
       };
       list.append(...items.map((item) => buildCard(doc, item, { ...handlers, onRemoved })));
       return el(doc, "section", { class: "section", "data-section": section.key },

@@ -151,3 +151,21 @@ def test_the_sidebar_says_when_capture_is_paused(browser, backend):
     browser.get(ABSTRACT)
     cards_shown(browser)  # recommendations still come: only recording stops
     assert "Capture is paused" in shadow_call(browser, SIDEBAR, NOTICE_JS)
+
+
+TAB_COUNT_JS = """function () {
+  const tab = this.querySelector('button.tab');
+  return [tab.querySelector('.count')?.textContent ?? '', tab.getAttribute('aria-label')];
+}"""
+
+
+def test_the_collapsed_tab_counts_the_recommendations(browser, backend):
+    configure(browser, backend)
+    browser.get(ABSTRACT)
+    cards = cards_shown(browser)
+    shadow_call(browser, SIDEBAR, "function () { this.querySelector('button.collapse').click(); }")
+    count, label = shadow_call(browser, SIDEBAR, TAB_COUNT_JS)
+    assert count == str(len(cards)) and f"{len(cards)} recommendations" in label
+    shadow_call(browser, SIDEBAR, "function () { this.querySelector('button.tab').click(); }")
+    shadow_call(browser, SIDEBAR, CLICK_JS, cards[0]["id"], "dismiss")
+    assert shadow_call(browser, SIDEBAR, TAB_COUNT_JS)[0] == str(len(cards) - 1)
