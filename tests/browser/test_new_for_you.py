@@ -1,10 +1,13 @@
 """The New for you page in Chromium against a real backend: the followed category's papers best first with their
 reasons, opened from the popup, "More" for the next page, and a later visit showing only what was not seen."""
+import contextlib
 from datetime import date
 
 import pytest
 
+from .firefox import FIREFOX_ORIGIN
 from .harness import EXTENSION_ORIGIN, Backend, configure, seed_papers, wait_until
+from .test_firefox import firefox, xpi  # noqa: F401 (the fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -12,10 +15,11 @@ NEW = f"{EXTENSION_ORIGIN}/extension/new/new.html"
 READ = 4
 
 
-@pytest.fixture(scope="module")
-def new_backend(tmp_path_factory):
+@contextlib.contextmanager
+def backend_with_new_papers(home):
+    """A backend following cs.LG, whose corpus has today's cs.LG papers and a history of READ of them."""
     papers = [{**p, "date": date.today().isoformat(), "categories": ["cs.LG"]} for p in seed_papers()]
-    server = Backend(tmp_path_factory.mktemp("new-backend") / "home").start()
+    server = Backend(home).start()
     events = [{"id": f"impression-{p['id']}", "type": "impression", "paper": p, "site": "arxiv"} for p in papers]
     events += [{"id": f"view-{p['id']}", "type": "view", "paper_id": p["id"], "seconds": 90.0, "site": "arxiv"}
                for p in papers[:READ]]
@@ -25,6 +29,12 @@ def new_backend(tmp_path_factory):
         yield server, papers
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def new_backend(tmp_path_factory):
+    with backend_with_new_papers(tmp_path_factory.mktemp("new-backend") / "home") as served:
+        yield served
 
 
 def cards(driver):
@@ -88,3 +98,16 @@ def test_the_options_offer_to_follow_the_suggested_categories_showing_the_reques
     wait_until(lambda: "Following cs.CL" in browser.find_element("id", "follow-result").text, message="following")
     fetch = own_backend.api("GET", "settings")["fetch"]
     assert fetch["enabled"] is True and fetch["categories"] == ["cs.CL"]
+
+
+def test_the_new_for_you_page_in_firefox(firefox, tmp_path):  # noqa: F811 (the fixture)
+    with backend_with_new_papers(tmp_path / "home") as (server, papers):
+        configure(firefox, server, origin=FIREFOX_ORIGIN)
+        firefox.get(f"{FIREFOX_ORIGIN}/extension/new/new.html")
+        pages_loaded(firefox, 1)
+        first = cards(firefox)
+        assert len(first) == 10 and all(c["reasons"] for c in first)
+        assert [c["score"] for c in first] == sorted((c["score"] for c in first), reverse=True)
+        firefox.find_element("id", "more").click()
+        pages_loaded(firefox, 2)
+        assert len({c["id"] for c in cards(firefox)}) == len(papers) - READ
