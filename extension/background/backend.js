@@ -1,6 +1,6 @@
 // The client of the local backend (docs/api.md). Failures become BackendError with a code the surfaces explain.
 import { ERR } from "../shared/messages.js";
-import { loadSettings, loadToken } from "../shared/settings.js";
+import { loadSettings, loadToken, startCommands } from "../shared/settings.js";
 
 // /events, /score and /recommend embed the papers they have not seen first: MiniLM does 23-43 papers/s on 2 CPU
 // cores (../shared/notes/measured.md), so a new listing of 150 papers takes 4-7 s. The rest answer at once.
@@ -42,7 +42,7 @@ export function backendClient({ base, token }) {
       });
     } catch (error) {
       if (error.name === "TimeoutError") throw new BackendError(ERR.TIMEOUT, `the backend did not answer ${path} in time`);
-      throw new BackendError(ERR.OFFLINE, `no backend at ${base}: start it with \`readnext serve\``);
+      throw new BackendError(ERR.OFFLINE, `no backend at ${base}: start it with \`${startCommands(base).serve}\``);
     }
     if (!response.ok) {
       const data = await response.json().catch(() => null);

@@ -1,7 +1,7 @@
 // The content script: parse the page (parsers/index.js), then do what that kind of page calls for (SURFACES).
 import { newEvent } from "../shared/events.js";
 import { MSG } from "../shared/messages.js";
-import { captureAllowed, loadSettings, saveSettings } from "../shared/settings.js";
+import { captureAllowed, loadSettings, saveSettings, startCommands } from "../shared/settings.js";
 import { sendEvents, trackVisibleTime, watchPdfLinks } from "./capture.js";
 import { markEntries } from "./marks.js";
 import { ask } from "./messaging.js";
@@ -85,7 +85,7 @@ function profilePage(page, { doc, win, settings }) {
   };
   const record = async (type) => {
     const answer = await ask({ type: MSG.FEEDBACK, events: papers.map((paper) => newEvent(type, { paper, url: win.location.href })) });
-    return answer.delivered ? "" : "Kept: they reach the backend once it runs (readnext serve) and is paired.";
+    return answer.delivered ? "" : `Kept: they reach the backend once it runs (${startCommands(settings.backend).serve}) and is paired.`;
   };
   showProfileLine(doc, {
     state: settings.profiles?.[page.user] === "mine" ? "yours" : "offer",

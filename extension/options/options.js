@@ -1,7 +1,7 @@
 // The options page: backend address, pairing token, capture per site, minimum visible seconds.
 import { runtime } from "../shared/browser-api.js";
 import { MSG } from "../shared/messages.js";
-import { loadSettings, loadToken, normaliseBackend, saveSettings, saveToken } from "../shared/settings.js";
+import { loadSettings, loadToken, normaliseBackend, saveSettings, saveToken, startCommands } from "../shared/settings.js";
 import { setUpAccess } from "./access.js";
 import { setUpPairing } from "./pairing.js";
 
@@ -50,7 +50,7 @@ async function check() {
   say("Checking…");
   const answer = await runtime.send({ type: MSG.STATUS });
   if (!answer.ok) say(answer.error.message, true);
-  else if (answer.problem?.code === "offline") say(`No backend at ${answer.backend}. Start it with: readnext serve`, true);
+  else if (answer.problem?.code === "offline") say(`No backend at ${answer.backend}. Start it with: ${startCommands(answer.backend).serve}, or have it start with your session: ${startCommands(answer.backend).service}`, true);
   else if (!answer.server) say(`The backend at ${answer.backend} answered: ${answer.problem?.message}`, true);
   else if (!answer.paired) say("The backend runs, but the extension is not paired yet: click Pair above.", true);
   else if (answer.reason === "unauthorized") say("The backend runs but refused the token: click Pair again.", true);

@@ -2,8 +2,7 @@
 import { runtime, tabs } from "../shared/browser-api.js";
 import { el } from "../shared/dom.js";
 import { MSG } from "../shared/messages.js";
-import { loadSettings, saveSettings } from "../shared/settings.js";
-import { startCommands } from "../sidebar/states.js";
+import { loadSettings, saveSettings, startCommands } from "../shared/settings.js";
 
 const byId = (id) => document.getElementById(id);
 

@@ -47,3 +47,10 @@ export function normaliseBackend(address) {
 
 /** Whether capture is on for `site` ("arxiv" or "scholar"). */
 export const captureAllowed = (settings, site) => !settings.paused && settings.capture[site] !== false;
+
+/** The commands that start the backend the extension is set to: its port named unless it is the default, since
+ * a plain `readnext serve` starts an empty backend on the default port, which this extension does not ask. */
+export function startCommands(backend = DEFAULT_BACKEND) {
+  const port = backend === DEFAULT_BACKEND ? "" : ` --port ${new URL(backend).port || "80"}`;
+  return { serve: `readnext serve${port}`, service: `readnext service install${port}` };
+}

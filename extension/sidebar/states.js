@@ -1,13 +1,6 @@
 // What the sidebar says when it has no cards to show, by state. Each line is text or {command} (shown as code);
 // `lines` may be a function of what the extension is set to ({backend}).
-import { DEFAULT_BACKEND } from "../shared/settings.js";
-
-/** The commands that start the backend the extension is set to: its port named unless it is the default, since
- * a plain `readnext serve` starts an empty backend on the default port, which this extension does not ask. */
-export function startCommands(backend = DEFAULT_BACKEND) {
-  const port = backend === DEFAULT_BACKEND ? "" : ` --port ${new URL(backend).port || "80"}`;
-  return { serve: `readnext serve${port}`, service: `readnext service install${port}` };
-}
+import { DEFAULT_BACKEND, startCommands } from "../shared/settings.js";
 
 export const STATES = {
   offline: {

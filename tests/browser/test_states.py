@@ -67,6 +67,11 @@ def test_no_backend_names_the_commands_for_the_port_the_extension_asks(browser, 
     browser.get(f"{EXTENSION_ORIGIN}/extension/popup/popup.html")
     help_text = wait_until(lambda: browser.find_element("id", "backend-help").text, message="the popup's help")
     assert f"readnext serve{option} " in help_text and f"readnext service install{option})" in help_text
+    browser.get(f"{EXTENSION_ORIGIN}/extension/options/options.html")
+    browser.find_element("id", "check").click()
+    said = wait_until(lambda: "No backend" in (text := browser.find_element("id", "result").text) and text,
+                      message="the options page's check")
+    assert f"readnext serve{option}," in said and said.endswith(f"readnext service install{option}")
     configure(browser, backend)  # as the other tests expect it
 
 
